@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what Cyrange needs on a Debian machine (run as root) and builds it. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" != 0 ]; then
+  echo "setup: run as root (Cyrange creates network namespaces)" >&2
+  exit 1
+fi
+
+# Debian packages: kernel networking tools, the DHCP server and client, Docker, and the tools tests use
+# (chromium drives the browser tests; no browser is ever downloaded).
+packages=(iproute2 nftables dnsmasq-base busybox-static procps util-linux iputils-ping psmisc iperf3 ca-certificates docker.io chromium fonts-dejavu-core socat curl)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Node.js 20.19 or newer is needed (Debian 12's own nodejs is too old).
+if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' 2>/dev/null; then
+  echo "setup: Node.js >= 20.19 is required; found $(node --version 2>/dev/null || echo none)" >&2
+  exit 1
+fi
+
+# npm install, not npm ci: npm 11 leaves other platforms' optional packages (Biome's binaries)
+# out of the lock file, and ci then refuses it. The lock file still pins every version.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then
+  npm install --no-audit --no-fund --loglevel=error
+fi
+npm run --silent build
+
+# A Docker Engine for docker hosts (started here when none answers) and the local test image.
+bash scripts/docker-up.sh

@@ -1,0 +1,116 @@
+import type { FastifyInstance } from 'fastify';
+import { stringify as toYaml } from 'yaml';
+import type { Engine } from '../../engine/index.js';
+import { CyrangeError, ValidationError, loadRawRange, resolveRange } from '../../model/index.js';
+import type { BlueprintRecord, User } from '../../store/index.js';
+import { caller, requireRole } from '../auth.js';
+import { blueprintBodySchema } from '../schemas.js';
+
+/** Parses and resolves blueprint text; every problem comes back as a 422 with its path. */
+function check(source: string): { name: string } {
+  const r = resolveRange(loadRawRange(source));
+  return { name: r.name };
+}
+
+/** A body is `{ source }` (YAML or JSON text), a blueprint object, or raw YAML with a YAML content type. */
+function sourceOf(body: unknown): string {
+  if (typeof body === 'string') return body;
+  if (body && typeof body === 'object' && typeof (body as { source?: unknown }).source === 'string')
+    return (body as { source: string }).source;
+  if (body && typeof body === 'object') return JSON.stringify(body, null, 2);
+  throw new ValidationError([{ path: 'source', message: 'is required: blueprint YAML or JSON text' }]);
+}
+
+function view(b: BlueprintRecord) {
+  return { id: b.id, name: b.name, owner: b.owner, source: b.source, created_at: b.createdAt, updated_at: b.updatedAt };
+}
+
+function load(engine: Engine, user: User, id: number): BlueprintRecord {
+  const b = engine.access?.getBlueprint(id);
+  // Another instructor's blueprint answers like a missing one.
+  if (!b || (user.role !== 'admin' && b.owner !== user.name)) throw new CyrangeError('CYR_NOT_FOUND', `no blueprint ${id}`);
+  return b;
+}
+
+/** Blueprint CRUD, YAML import/export and a dry validation that returns the plan. */
+export async function blueprintRoutes(app: FastifyInstance, opts: { engine: Engine }): Promise<void> {
+  const { engine } = opts;
+  const access = () => {
+    if (!engine.access) throw new CyrangeError('CYR_INTERNAL', 'no access store');
+    return engine.access;
+  };
+
+  app.get('/blueprints', { schema: { tags: ['blueprints'], summary: 'List blueprints (instructors see their own)' } }, async (req) => {
+    const user = caller(req);
+    requireRole(user, 'admin', 'instructor');
+    return access()
+      .listBlueprints(user.role === 'admin' ? undefined : user.name)
+      .map(view);
+  });
+
+  app.post(
+    '/blueprints',
+    {
+      schema: {
+        tags: ['blueprints'],
+        summary: 'Create or import a blueprint (JSON, or YAML with Content-Type application/yaml)',
+        body: blueprintBodySchema,
+      },
+    },
+    async (req, reply) => {
+      const user = caller(req);
+      requireRole(user, 'admin', 'instructor');
+      const source = sourceOf(req.body);
+      const { name } = check(source);
+      return reply.code(201).send(view(access().createBlueprint(name, source, user.name)));
+    },
+  );
+
+  app.post(
+    '/blueprints/validate',
+    {
+      schema: { tags: ['blueprints'], summary: 'Validate a blueprint and return its plan (nothing is stored)', body: blueprintBodySchema },
+    },
+    async (req) => {
+      requireRole(caller(req), 'admin', 'instructor');
+      return resolveRange(loadRawRange(sourceOf(req.body)));
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/blueprints/:id', { schema: { tags: ['blueprints'], summary: 'Get a blueprint' } }, async (req) => {
+    return view(load(engine, caller(req), Number(req.params.id)));
+  });
+
+  app.get<{ Params: { id: string } }>(
+    '/blueprints/:id/export',
+    { schema: { tags: ['blueprints'], summary: 'Export a blueprint as YAML' } },
+    async (req, reply) => {
+      const b = load(engine, caller(req), Number(req.params.id));
+      const text = b.source.trimStart().startsWith('{') ? toYaml(JSON.parse(b.source)) : b.source;
+      return reply.type('application/yaml').header('content-disposition', `attachment; filename="${b.name}.yaml"`).send(text);
+    },
+  );
+
+  app.put<{ Params: { id: string } }>(
+    '/blueprints/:id',
+    { schema: { tags: ['blueprints'], summary: 'Replace a blueprint', body: blueprintBodySchema } },
+    async (req) => {
+      const user = caller(req);
+      const b = load(engine, user, Number(req.params.id));
+      const source = sourceOf(req.body);
+      const { name } = check(source);
+      access().updateBlueprint(b.id, name, source);
+      return view(load(engine, user, b.id));
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/blueprints/:id',
+    { schema: { tags: ['blueprints'], summary: 'Delete a blueprint' } },
+    async (req, reply) => {
+      const b = load(engine, caller(req), Number(req.params.id));
+      access().deleteBlueprint(b.id);
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,230 @@
+import type { FastifyInstance } from 'fastify';
+import type { Engine } from '../../engine/index.js';
+import { CyrangeError, type Problem, ValidationError, loadRawRange, resolveRange } from '../../model/index.js';
+import { caller, loadRange, rangeRights, requireRole } from '../auth.js';
+import type { JobRunner } from '../jobs.js';
+import { hostBodySchema, nicBodySchema } from '../schemas.js';
+import { LiveCache } from '../live-cache.js';
+import { hostView, rangeView } from '../views.js';
+
+/** Maps model paths of a host to the API body's names (`interfaces[1].ip` → `networks[1].ip_address`). */
+function apiPath(p: Problem): Problem {
+  const path = p.path
+    .replace(/^interfaces(\[\d+\])\.ip$/, 'networks$1.ip_address')
+    .replace(/^interfaces(\[\d+\])\.network$/, 'networks$1.network_id')
+    .replace(/^interfaces(\[\d+\])$/, 'networks$1')
+    .replace(/^interfaces$/, 'networks');
+  return { path, message: p.message.replace(/\(vms\[\d+\]\.interfaces(\[\d+\])\)/, '(networks$1)') };
+}
+
+/** Turns an API host body (multi-NIC `networks`, or the legacy `network_id` + `ip_address`) into model input. */
+function hostInput(body: Record<string, unknown>): Record<string, unknown> {
+  const { networks, ...rest } = body;
+  if (networks === undefined) return rest;
+  if (!Array.isArray(networks)) throw new ValidationError([{ path: 'networks', message: 'must be a list of {network_id, ip_address}' }]);
+  const interfaces = networks.map((n: { network_id?: unknown; ip_address?: unknown }, i) => {
+    if (!n || typeof n.network_id !== 'string') throw new ValidationError([{ path: `networks[${i}].network_id`, message: 'is required' }]);
+    return { network: n.network_id, ip: n.ip_address ?? null };
+  });
+  return { ...rest, interfaces };
+}
+
+/** Range instances, their networks and hosts, host actions and NIC changes. */
+export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; jobs: JobRunner }): Promise<void> {
+  const { engine, jobs } = opts;
+  const live = new LiveCache(engine);
+  // Any change through the API makes the next read fresh.
+  app.addHook('onResponse', async (req) => {
+    const name = (req.params as { name?: string } | undefined)?.name;
+    if (name && req.method !== 'GET') live.invalidate(name);
+  });
+
+  app.get('/ranges', { schema: { tags: ['ranges'], summary: 'List the range instances you may see' } }, async (req) => {
+    const user = caller(req);
+    const access = engine.access;
+    if (!access) return [];
+    return (await engine.list()).filter((r) => rangeRights(access, user, r).see).map(rangeView);
+  });
+
+  app.post<{ Body: { blueprint_id?: number; source?: string; name?: string } }>(
+    '/ranges',
+    {
+      schema: {
+        tags: ['ranges'],
+        summary: 'Deploy a blueprint as a range instance; returns a job',
+        body: { type: 'object', properties: { blueprint_id: { type: 'integer' }, source: { type: 'string' }, name: { type: 'string' } } },
+      },
+    },
+    async (req, reply) => {
+      const user = caller(req);
+      requireRole(user, 'admin', 'instructor');
+      const body = req.body ?? {};
+      let source = body.source;
+      if (body.blueprint_id !== undefined) {
+        const b = engine.access?.getBlueprint(Number(body.blueprint_id));
+        if (!b || (user.role !== 'admin' && b.owner !== user.name))
+          throw new CyrangeError('CYR_NOT_FOUND', `no blueprint ${body.blueprint_id}`);
+        source = b.source;
+      }
+      if (source === undefined) throw new ValidationError([{ path: 'blueprint_id', message: 'give blueprint_id or source' }]);
+      // Checked before anything is created: bad input is a 422 and leaves no trace.
+      const range = resolveRange(loadRawRange(source), body.name ? { instance: body.name } : {});
+      if (await engine.get(range.instance)) throw new CyrangeError('CYR_EXISTS', `range instance "${range.instance}" already exists`);
+      const job = jobs.start('deploy', range.instance, user.name, () => engine.deploy(range, source, user.name));
+      return reply.code(202).header('location', `/api/jobs/${job.id}`).send({ job_id: job.id, instance: range.instance });
+    },
+  );
+
+  app.get<{ Params: { name: string } }>(
+    '/ranges/:name',
+    { schema: { tags: ['ranges'], summary: 'A range with its hosts and their live state' } },
+    async (req) => {
+      const rec = await loadRange(engine, caller(req), req.params.name, 'see');
+      const state = rec.status === 'running' ? await live.get(rec.instance) : null;
+      return {
+        ...rangeView(rec),
+        hosts: rec.resolved.hosts.map((h) =>
+          hostView(
+            rec.resolved,
+            h,
+            state?.hosts.find((x) => x.name === h.name),
+          ),
+        ),
+      };
+    },
+  );
+
+  app.delete<{ Params: { name: string } }>(
+    '/ranges/:name',
+    { schema: { tags: ['ranges'], summary: 'Destroy a range instance; returns a job' } },
+    async (req, reply) => {
+      const user = caller(req);
+      const rec = await loadRange(engine, user, req.params.name, 'manage');
+      const job = jobs.start('destroy', rec.instance, user.name, () => engine.destroy(rec.instance));
+      return reply.code(202).header('location', `/api/jobs/${job.id}`).send({ job_id: job.id, instance: rec.instance });
+    },
+  );
+
+  app.get<{ Params: { name: string } }>(
+    '/ranges/:name/networks',
+    { schema: { tags: ['ranges'], summary: 'Networks of a range' } },
+    async (req) => {
+      const rec = await loadRange(engine, caller(req), req.params.name, 'see');
+      return rangeView(rec).networks;
+    },
+  );
+
+  app.get<{ Params: { name: string } }>(
+    '/ranges/:name/hosts',
+    { schema: { tags: ['hosts'], summary: 'Hosts of a range' } },
+    async (req) => {
+      const rec = await loadRange(engine, caller(req), req.params.name, 'see');
+      return rec.resolved.hosts.map((h) => hostView(rec.resolved, h));
+    },
+  );
+
+  app.get<{ Params: { name: string; host: string } }>(
+    '/ranges/:name/hosts/:host',
+    { schema: { tags: ['hosts'], summary: 'One host' } },
+    async (req) => {
+      const rec = await loadRange(engine, caller(req), req.params.name, 'see');
+      const h = rec.resolved.hosts.find((x) => x.name === req.params.host);
+      if (!h) throw new CyrangeError('CYR_NOT_FOUND', `no host "${req.params.host}"`);
+      return hostView(rec.resolved, h);
+    },
+  );
+
+  app.post<{ Params: { name: string }; Body: Record<string, unknown> }>(
+    '/ranges/:name/hosts',
+    { schema: { tags: ['hosts'], summary: 'Add a host with one or more NICs (built at once on a running range)', body: hostBodySchema } },
+    async (req, reply) => {
+      const rec = await loadRange(engine, caller(req), req.params.name, 'manage');
+      try {
+        const host = await engine.addHost(rec.instance, hostInput(req.body ?? {}));
+        const after = await engine.get(rec.instance);
+        return reply.code(201).send(hostView(after?.resolved ?? rec.resolved, host));
+      } catch (e) {
+        if (e instanceof ValidationError) throw new ValidationError(e.problems.map(apiPath));
+        throw e;
+      }
+    },
+  );
+
+  app.delete<{ Params: { name: string; host: string } }>(
+    '/ranges/:name/hosts/:host',
+    { schema: { tags: ['hosts'], summary: 'Remove a host' } },
+    async (req, reply) => {
+      const rec = await loadRange(engine, caller(req), req.params.name, 'manage');
+      await engine.removeHost(rec.instance, req.params.host);
+      return reply.code(204).send();
+    },
+  );
+
+  for (const action of ['start', 'stop', 'restart'] as const) {
+    app.post<{ Params: { name: string; host: string } }>(
+      `/ranges/:name/hosts/:host/${action}`,
+      { schema: { tags: ['hosts'], summary: `${action[0]?.toUpperCase()}${action.slice(1)} a host` } },
+      async (req) => {
+        const rec = await loadRange(engine, caller(req), req.params.name, 'manage');
+        const steps = await engine.host(rec.instance, req.params.host, action);
+        return { host: req.params.host, action, steps };
+      },
+    );
+  }
+
+  app.post<{ Params: { name: string; host: string }; Body: { network_id: string; ip_address?: string | null } }>(
+    '/ranges/:name/hosts/:host/interfaces',
+    { schema: { tags: ['hosts'], summary: 'Attach a running host to one more network', body: nicBodySchema } },
+    async (req, reply) => {
+      const rec = await loadRange(engine, caller(req), req.params.name, 'manage');
+      const b = req.body ?? ({} as { network_id?: string });
+      if (typeof b.network_id !== 'string') throw new ValidationError([{ path: 'network_id', message: 'is required' }]);
+      try {
+        await engine.addNic(rec.instance, req.params.host, b.network_id, b.ip_address ?? null);
+      } catch (e) {
+        if (e instanceof ValidationError)
+          throw new ValidationError(
+            e.problems.map((p) => ({
+              path: p.path === 'ip' ? 'ip_address' : p.path === 'network' ? 'network_id' : p.path,
+              message: p.message,
+            })),
+          );
+        throw e;
+      }
+      const after = await engine.get(rec.instance);
+      const h = after?.resolved.hosts.find((x) => x.name === req.params.host);
+      return reply.code(201).send(after && h ? hostView(after.resolved, h) : null);
+    },
+  );
+
+  app.delete<{ Params: { name: string; host: string; network: string } }>(
+    '/ranges/:name/hosts/:host/interfaces/:network',
+    { schema: { tags: ['hosts'], summary: 'Detach a host from a network (not the primary)' } },
+    async (req) => {
+      const rec = await loadRange(engine, caller(req), req.params.name, 'manage');
+      await engine.removeNic(rec.instance, req.params.host, req.params.network);
+      const after = await engine.get(rec.instance);
+      const h = after?.resolved.hosts.find((x) => x.name === req.params.host);
+      return after && h ? hostView(after.resolved, h) : null;
+    },
+  );
+
+  app.post<{ Params: { name: string }; Body: { user: string } }>(
+    '/ranges/:name/assignments',
+    {
+      schema: {
+        tags: ['ranges'],
+        summary: 'Assign a range to a student',
+        body: { type: 'object', properties: { user: { type: 'string' } }, required: ['user'] },
+      },
+    },
+    async (req, reply) => {
+      const rec = await loadRange(engine, caller(req), req.params.name, 'manage');
+      const access = engine.access;
+      const target = access?.userByName(req.body?.user ?? '');
+      if (!access || !target) throw new ValidationError([{ path: 'user', message: `no user "${req.body?.user}"` }]);
+      access.assign(rec.instance, target.id);
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,23 @@
+import type { Command } from 'commander';
+import { registerBlueprintCommands } from './commands/blueprint.js';
+import { registerHostBridgeCommands } from './commands/hostbridge.js';
+import { registerHostCommands } from './commands/hosts.js';
+import { registerNetFeatureCommands } from './commands/netfeatures.js';
+import { registerNicCommands } from './commands/nics.js';
+import { registerPolicyCommands } from './commands/policy.js';
+import { registerRangeCommands } from './commands/ranges.js';
+import { registerRenderCommands } from './commands/render.js';
+import { registerServerCommands } from './commands/server.js';
+
+/** Adds every command to the program. */
+export function registerCommands(program: Command): void {
+  registerBlueprintCommands(program);
+  registerRangeCommands(program);
+  registerHostCommands(program);
+  registerNicCommands(program);
+  registerServerCommands(program);
+  registerPolicyCommands(program);
+  registerHostBridgeCommands(program);
+  registerNetFeatureCommands(program);
+  registerRenderCommands(program);
+}

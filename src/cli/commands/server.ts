@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { JobRunner, bootstrapAdmin, buildServer, createUserWithToken } from '../../api/index.js';
+import { Engine, configFromEnv } from '../../engine/index.js';
+import { CyrangeError, ValidationError } from '../../model/index.js';
+import { ROLES, type Role, openStore } from '../../store/index.js';
+import { startWatcherIfNeeded } from '../watcher.js';
+
+function readPassword(fromStdin: boolean | undefined): string | undefined {
+  if (!fromStdin) return undefined;
+  const p = readFileSync(0, 'utf8').split('\n')[0] ?? '';
+  if (p.length < 8) throw new ValidationError([{ path: '--password-stdin', message: 'the password must have at least 8 characters' }]);
+  return p;
+}
+
+/** `serve`, and the user commands that work on the same store: `admin create`, `user add`, `assign`. */
+export function registerServerCommands(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the REST API under /api, the web UI at /, /healthz and /metrics')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port', '8080')
+    .action(async (o: { host: string; port: string }) => {
+      const cfg = configFromEnv();
+      const store = openStore({ stateDir: cfg.stateDir });
+      const jobs = new JobRunner();
+      const engine = new Engine(store, cfg, { onEvent: (e) => jobs.dispatch(e) });
+      if (bootstrapAdmin(store.access, process.env.CYRANGE_ADMIN_TOKEN))
+        process.stderr.write('created user "admin" with the token in CYRANGE_ADMIN_TOKEN\n');
+      if (store.access.countUsers() === 0)
+        process.stderr.write('no users yet: run `cyrange admin create` (or set CYRANGE_ADMIN_TOKEN) to get a token\n');
+      const webRoot = fileURLToPath(new URL('../../../dist/web', import.meta.url));
+      const app = await buildServer({ engine, jobs, webRoot, logger: process.env.CYRANGE_LOG === '1' });
+      const address = await app.listen({ host: o.host, port: Number(o.port) });
+      process.stderr.write(`cyrange serving on ${address} (API docs: ${address}/api/docs)\n`);
+      startWatcherIfNeeded(cfg, await engine.hasDockerHosts());
+      await new Promise<void>((resolve) => {
+        for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());
+      });
+      await app.close();
+      store.close();
+    });
+
+  program
+    .command('admin')
+    .description('administrators')
+    .command('create')
+    .description('create an admin user and print their API token (shown only this once)')
+    .option('--name <name>', 'user name', 'admin')
+    .option('--password-stdin', 'also set a password for web login, read from stdin')
+    .option('--if-none', 'only when the store has no user yet; print nothing otherwise')
+    .action((o: { name: string; passwordStdin?: boolean; ifNone?: boolean }) => {
+      const store = openStore({ stateDir: configFromEnv().stateDir });
+      try {
+        if (o.ifNone && store.access.countUsers() > 0) return;
+        const { token } = createUserWithToken(store.access, o.name, 'admin', readPassword(o.passwordStdin));
+        process.stdout.write(`${token}\n`);
+      } finally {
+        store.close();
+      }
+    });
+
+  program
+    .command('user')
+    .description('users')
+    .command('add')
+    .description('create a user and print their API token (shown only this once)')
+    .argument('<name>')
+    .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
+    .option('--password-stdin', 'also set a password for web login, read from stdin')
+    .action((name: string, o: { role: string; passwordStdin?: boolean }) => {
+      if (!ROLES.includes(o.role as Role))
+        throw new ValidationError([{ path: '--role', message: `unknown value "${o.role}" (valid: ${ROLES.join(', ')})` }]);
+      const store = openStore({ stateDir: configFromEnv().stateDir });
+      try {
+        const { token } = createUserWithToken(store.access, name, o.role as Role, readPassword(o.passwordStdin));
+        process.stdout.write(`${token}\n`);
+      } finally {
+        store.close();
+      }
+    });
+
+  program
+    .command('assign')
+    .description('let a student see and reach a range instance')
+    .argument('<instance>')
+    .argument('<user>')
+    .action((instance: string, user: string) => {
+      const store = openStore({ stateDir: configFromEnv().stateDir });
+      try {
+        const u = store.access.userByName(user);
+        if (!u) throw new CyrangeError('CYR_NOT_FOUND', `no user "${user}"`);
+        store.access.assign(instance, u.id);
+        process.stdout.write(`assigned ${instance} to ${user}\n`);
+      } finally {
+        store.close();
+      }
+    });
+}

@@ -1,0 +1,17 @@
+/** Kernel data plane: namespaces, bridges, veths, nftables and DHCP, driven through argv only. */
+export * from './exec.js';
+export * from './ip-batch.js';
+export * from './netns.js';
+export * from './procs.js';
+export * from './link-plan.js';
+export * from './nft-plan.js';
+export * from './nft-bridge-plan.js';
+export * from './dnsmasq-plan.js';
+export * from './range-net.js';
+export * from './host-net.js';
+export * from './libexec.js';
+export * from './metadata.js';
+export * from './host-bridge.js';
+export * from './tc-plan.js';
+export * from './rate-limit.js';
+export * from './stats.js';

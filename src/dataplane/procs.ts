@@ -1,0 +1,117 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import type { Argv } from './exec.js';
+
+/** A process we started, told apart from a later process that reuses its PID by its start time. */
+export interface ProcRef {
+  readonly pid: number;
+  readonly start: string;
+}
+
+/** Kernel start time of a process (field 22 of /proc/PID/stat), or null when it is gone. */
+export function procStartTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may contain spaces and parentheses; fields resume after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const state = fields[0];
+    if (state === 'Z' || state === 'X') return null;
+    return fields[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the process a ref names is still the same live process. */
+export function isAlive(ref: ProcRef): boolean {
+  return procStartTime(ref.pid) === ref.start;
+}
+
+/**
+ * Starts a long-lived process in its own session, detached from us, with output to `logFile`.
+ * It keeps running after the CLI that started it exits.
+ */
+export function spawnDetached(argv: Argv, opts: { logFile: string; env?: NodeJS.ProcessEnv }): ProcRef {
+  const [cmd, ...args] = argv;
+  if (!cmd) throw new Error('spawnDetached: empty argv');
+  const fd = openSync(opts.logFile, 'a');
+  try {
+    const child = spawn(cmd, args, { detached: true, stdio: ['ignore', fd, fd], env: opts.env ?? process.env });
+    child.on('error', () => {});
+    child.unref();
+    const pid = child.pid;
+    if (pid === undefined) throw new Error(`could not start ${cmd}`);
+    return { pid, start: procStartTime(pid) ?? '' };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Records a process in a pid file: `PID START`. */
+export function writePidfile(path: string, ref: ProcRef): void {
+  writeFileSync(path, `${ref.pid} ${ref.start}\n`);
+}
+
+/** Reads a pid file; null when missing or malformed. */
+export function readPidfile(path: string): ProcRef | null {
+  try {
+    const [pid, start] = readFileSync(path, 'utf8').trim().split(' ');
+    const n = Number(pid);
+    return Number.isInteger(n) && n > 0 && start ? { pid: n, start } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Removes a pid file; a missing one is fine. */
+export function removePidfile(path: string): void {
+  rmSync(path, { force: true });
+}
+
+/** PIDs of every process whose network namespace is one of `inodes`. */
+export function pidsInNetns(inodes: ReadonlySet<number>): number[] {
+  if (inodes.size === 0) return [];
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      const m = /^net:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/ns/net`));
+      if (m && inodes.has(Number(m[1]))) pids.push(pid);
+    } catch {
+      // Gone, or a kernel thread without a namespace link.
+    }
+  }
+  return pids;
+}
+
+/** Sends SIGTERM, waits up to `graceMs`, then SIGKILLs what is left; resolves when all are gone. */
+export async function terminate(pids: readonly number[], graceMs = 2000): Promise<void> {
+  const refs = pids.map((pid) => ({ pid, start: procStartTime(pid) })).filter((r): r is ProcRef => r.start !== null);
+  for (const r of refs) signal(r.pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  let left = refs.filter(isAlive);
+  while (left.length > 0 && Date.now() < deadline) {
+    await sleep(20);
+    left = left.filter(isAlive);
+  }
+  for (const r of left) signal(r.pid, 'SIGKILL');
+  const killDeadline = Date.now() + 5000;
+  while (left.length > 0 && Date.now() < killDeadline) {
+    await sleep(10);
+    left = left.filter(isAlive);
+  }
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+
+/** Settings the engine runs with; read from the environment by `configFromEnv`. */
+export interface EngineConfig {
+  /** Holds the database and runtime files (`CYRANGE_STATE_DIR`). */
+  readonly stateDir: string;
+  /** Namespace where NAT uplinks end (`CYRANGE_NAT_UPLINK_NETNS`); null: NAT egress is refused. */
+  readonly uplinkNetns: string | null;
+  /** Pool the per-range /30 uplink subnets come from (`CYRANGE_UPLINK_POOL`). */
+  readonly uplinkPool: string;
+  /** How many hosts are set up at once (`CYRANGE_CONCURRENCY`). */
+  readonly concurrency: number;
+  /** Whether each range runs a metadata service on 169.254.169.254 (`CYRANGE_METADATA`, on by default). */
+  readonly metadata: boolean;
+  /** DNS servers given to guests whose network names none (`CYRANGE_DEFAULT_DNS`, comma-separated). */
+  readonly defaultDns: readonly string[];
+  /** Host bridge for `egress: bridge` networks that name none (`CYRANGE_HOST_BRIDGE`). */
+  readonly hostBridge: string | null;
+  /** Namespace that holds host bridges (`CYRANGE_HOST_BRIDGE_NETNS`); the root namespace when unset. */
+  readonly hostBridgeNetns: string | null;
+}
+
+/** Reads the engine's settings from environment variables, with defaults. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): EngineConfig {
+  return {
+    stateDir: env.CYRANGE_STATE_DIR || '/var/lib/cyrange',
+    uplinkNetns: env.CYRANGE_NAT_UPLINK_NETNS || null,
+    uplinkPool: env.CYRANGE_UPLINK_POOL || '100.64.0.0/16',
+    concurrency: Math.max(1, Number(env.CYRANGE_CONCURRENCY) || 8),
+    metadata: !/^(0|off|false|no)$/i.test(env.CYRANGE_METADATA ?? ''),
+    defaultDns: (env.CYRANGE_DEFAULT_DNS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    hostBridge: env.CYRANGE_HOST_BRIDGE || null,
+    hostBridgeNetns: env.CYRANGE_HOST_BRIDGE_NETNS || null,
+  };
+}
+
+/** Directory of one instance's pid files, logs and leases. */
+export function runDirOf(cfg: EngineConfig, instance: string): string {
+  return join(cfg.stateDir, 'run', instance);
+}

@@ -1,0 +1,274 @@
+import { rmSync } from 'node:fs';
+import {
+  type HostNs,
+  applyHostRateLimits,
+  configureHost,
+  ensureRangeNetwork,
+  listLinks,
+  netnsExists,
+  removeRangeNetwork,
+  startDhcpClients,
+  unwireNic,
+  wireHosts,
+} from '../dataplane/index.js';
+import { CyrangeError, type ResolvedHost, type ResolvedRange, ValidationError, hostNetns, rangeNetns } from '../model/index.js';
+import { type RangeContext, allRuntimes, getRuntime } from '../runtimes/index.js';
+import { type EngineConfig, runDirOf } from './config.js';
+import { type EventSink, type StepResult, step } from './events.js';
+import { mapLimit } from './limit.js';
+import { acquireLock } from './lock.js';
+import { publishMetadata } from './metadata.js';
+import { claimInstance, releaseInstance } from './owner.js';
+import type { EngineStore, RangeRecord } from './store-port.js';
+import { needsUplink, uplinkPlan } from './uplink.js';
+
+/** What the engine works with: the store, its settings and where events go. */
+export interface EngineContext {
+  readonly store: EngineStore;
+  readonly cfg: EngineConfig;
+  readonly emit: EventSink;
+  /** Test hook: fail the deploy when this step starts (e.g. `host:web`), to exercise rollback. */
+  readonly failAt?: string | undefined;
+}
+
+/** Result of a deploy: whether anything changed and each step's outcome, in order. */
+export interface DeployResult {
+  readonly instance: string;
+  readonly changed: boolean;
+  readonly steps: readonly StepResult[];
+  readonly ms: number;
+}
+
+/** The runtime context of an instance, with pull progress routed to engine events. */
+export function rangeContext(ctx: EngineContext, instance: string): RangeContext {
+  return {
+    instance,
+    runDir: runDirOf(ctx.cfg, instance),
+    onProgress: (host, line) => ctx.emit({ kind: 'progress', instance, step: `host:${host}`, message: line }),
+  };
+}
+
+/**
+ * Brings one existing host up: boots it, re-wires its NICs when its namespace is new (a started
+ * or restarted container), configures addresses and starts its workload and DHCP clients.
+ */
+export async function bringUp(ctx: EngineContext, range: ResolvedRange, host: ResolvedHost): Promise<void> {
+  const rctx = rangeContext(ctx, range.instance);
+  const rt = getRuntime(host.runtime);
+  const h: HostNs = { host, netns: hostNetns(range.instance, host.name) };
+  const { fresh } = await rt.boot(rctx, host);
+  if (fresh) {
+    // The old veths die with the old namespace, but not at once: remove the range ends now.
+    for (const nic of host.interfaces) await unwireNic(range.instance, nic.peer).catch(() => {});
+    await wireHosts(range, [h]);
+  }
+  await configureHost(range.instance, h);
+  // A re-wired NIC is a new veth without its qdiscs.
+  await applyHostRateLimits(range.instance, host);
+  await rt.start(rctx, host);
+  startDhcpClients(rctx.runDir, h);
+}
+
+function groupByRuntime(hosts: readonly ResolvedHost[]): Map<string, ResolvedHost[]> {
+  const m = new Map<string, ResolvedHost[]>();
+  for (const h of hosts) m.set(h.runtime, [...(m.get(h.runtime) ?? []), h]);
+  return m;
+}
+
+function checkDeployable(ctx: EngineContext, range: ResolvedRange): void {
+  for (const h of range.hosts) getRuntime(h.runtime);
+  if (needsUplink(range) && !ctx.cfg.uplinkNetns) {
+    const i = range.networks.findIndex((n) => n.egress === 'nat');
+    throw new ValidationError([
+      { path: `networks[${i}].egress`, message: 'nat needs an uplink: set CYRANGE_NAT_UPLINK_NETNS to the namespace uplinks end in' },
+    ]);
+  }
+  if (ctx.cfg.uplinkNetns && needsUplink(range) && !netnsExists(ctx.cfg.uplinkNetns))
+    throw new CyrangeError('CYR_INVALID', `uplink namespace ${ctx.cfg.uplinkNetns} (CYRANGE_NAT_UPLINK_NETNS) does not exist`);
+}
+
+/**
+ * Deploys a resolved range. A new instance is recorded first (so gc can tell it is in progress),
+ * then built; any failure rolls everything back and rethrows. Deploying an existing instance with
+ * the same blueprint repairs what is missing and reports `changed: false` when nothing was.
+ */
+export async function deploy(ctx: EngineContext, range: ResolvedRange, source: string, owner: string | null = null): Promise<DeployResult> {
+  const t0 = performance.now();
+  checkDeployable(ctx, range);
+  const runDir = runDirOf(ctx.cfg, range.instance);
+  // The lock comes before the record, so gc never mistakes a deploy in progress for a crashed one.
+  claimInstance(range.instance, ctx.cfg.stateDir);
+  const release = acquireLock(runDir, 'deploy');
+  try {
+    const existing = await ctx.store.getRange(range.instance);
+    if (existing) {
+      if (JSON.stringify(existing.resolved) !== JSON.stringify(range))
+        throw new CyrangeError('CYR_EXISTS', `range instance "${range.instance}" already exists with a different blueprint`, {
+          hint: 'destroy it first, or deploy under another --name',
+        });
+      return await repair(ctx, existing, t0);
+    }
+    const record = await ctx.store.createRange({ resolved: range, source, kind: 'range', status: 'deploying', owner });
+    const results: StepResult[] = [];
+    try {
+      await build(ctx, record, range.hosts, results, true);
+      await ctx.store.setRangeStatus(range.instance, 'running');
+      return { instance: range.instance, changed: true, steps: results, ms: Math.round(performance.now() - t0) };
+    } catch (e) {
+      await rollback(ctx, range, results);
+      throw wrapFailure(range.instance, results, e);
+    }
+  } finally {
+    release();
+  }
+}
+
+function wrapFailure(instance: string, results: readonly StepResult[], e: unknown): Error {
+  if (e instanceof ValidationError) return e;
+  const failed = results.find((r) => r.status === 'failed');
+  return new CyrangeError(
+    'CYR_DEPLOY_FAILED',
+    `deploy of "${instance}" failed at step ${failed?.step ?? '?'}: ${(e as Error).message}; rolled back`,
+    {
+      cause: e,
+    },
+  );
+}
+
+async function rollback(ctx: EngineContext, range: ResolvedRange, results: StepResult[]): Promise<void> {
+  const emitCtx = { emit: ctx.emit, results, op: 'deploy' as const, instance: range.instance };
+  try {
+    await step(emitCtx, 'rollback', async () => {
+      const errors = await teardown(ctx, range.instance);
+      await ctx.store.deleteRange(range.instance);
+      if (errors.length > 0) throw new AggregateError(errors, errors.map((x) => x.message).join('; '));
+    });
+  } catch {
+    // Reported as a failed rollback step; gc can finish the job.
+  }
+}
+
+/** Removes every kernel and runtime object of an instance, found by tags; returns the failures. */
+export async function teardown(ctx: Pick<EngineContext, 'cfg'>, instance: string): Promise<Error[]> {
+  const errors: Error[] = [];
+  for (const rt of allRuntimes()) {
+    try {
+      await rt.purge(instance);
+    } catch (e) {
+      errors.push(e as Error);
+    }
+  }
+  errors.push(...(await removeRangeNetwork(instance, ctx.cfg.uplinkNetns)));
+  rmSync(runDirOf(ctx.cfg, instance), { recursive: true, force: true });
+  if (errors.length === 0) releaseInstance(instance, ctx.cfg.stateDir);
+  return errors;
+}
+
+/** Builds the range network (when `withNetwork`) and the given hosts: create, boot, wire, configure, start. */
+export async function build(
+  ctx: EngineContext,
+  record: RangeRecord,
+  hosts: readonly ResolvedHost[],
+  results: StepResult[],
+  withNetwork: boolean,
+): Promise<void> {
+  const range = record.resolved;
+  const sctx = { emit: ctx.emit, results, op: 'deploy' as const, instance: range.instance };
+  const rctx = rangeContext(ctx, range.instance);
+  const fault = (name: string) => {
+    if (ctx.failAt === name) throw new CyrangeError('CYR_INTERNAL', `injected failure at ${name}`);
+  };
+  if (withNetwork) {
+    const uplink =
+      needsUplink(range) && ctx.cfg.uplinkNetns
+        ? uplinkPlan(range.instance, ctx.cfg.uplinkPool, await ctx.store.allocateUplinkSlot(record.id), ctx.cfg.uplinkNetns)
+        : null;
+    await step(sctx, 'network', async () => {
+      fault('network');
+      await ensureRangeNetwork(range, { runDir: rctx.runDir }, uplink, {
+        netns: ctx.cfg.hostBridgeNetns,
+        defaultBridge: ctx.cfg.hostBridge,
+      });
+    });
+  }
+  // The metadata files and listener depend only on the plan: publish them while hosts come up.
+  const metadata = withNetwork ? step(sctx, 'metadata', () => publishMetadata(range, ctx.cfg)) : null;
+  try {
+    await buildHosts(ctx, range, rctx, sctx, hosts, fault);
+  } finally {
+    // Settled before anything else happens, so a rollback never races the listener starting.
+    await metadata?.catch(() => {});
+  }
+  await metadata;
+}
+
+async function buildHosts(
+  ctx: EngineContext,
+  range: ResolvedRange,
+  rctx: RangeContext,
+  sctx: Parameters<typeof step>[0],
+  hosts: readonly ResolvedHost[],
+  fault: (name: string) => void,
+): Promise<void> {
+  await step(sctx, 'hosts:create', async () => {
+    fault('hosts:create');
+    for (const [rt, hs] of groupByRuntime(hosts)) await getRuntime(rt).create(rctx, hs);
+  });
+  const wired: HostNs[] = hosts.map((host) => ({ host, netns: hostNetns(range.instance, host.name) }));
+  await step(sctx, 'hosts:boot', async () => {
+    fault('hosts:boot');
+    await mapLimit(hosts, ctx.cfg.concurrency, (h) => getRuntime(h.runtime).boot(rctx, h));
+  });
+  await step(sctx, 'hosts:wire', async () => {
+    fault('hosts:wire');
+    await wireHosts(range, wired);
+  });
+  await mapLimit(wired, ctx.cfg.concurrency, (h) =>
+    step(sctx, `host:${h.host.name}`, async () => {
+      fault(`host:${h.host.name}`);
+      await configureHost(range.instance, h);
+      await applyHostRateLimits(range.instance, h.host);
+      await getRuntime(h.host.runtime).start(rctx, h.host);
+      startDhcpClients(rctx.runDir, h);
+    }),
+  );
+}
+
+/** Health of one host: whether its NICs exist on the range side and whether it runs. */
+async function hostHealth(rctx: RangeContext, host: ResolvedHost, rangeLinks: ReadonlySet<string>): Promise<'ok' | 'stopped' | 'broken'> {
+  const state = await getRuntime(host.runtime).state(rctx, host);
+  if (state === 'missing') return 'broken';
+  if (!host.interfaces.every((n) => rangeLinks.has(n.peer))) return 'broken';
+  return state === 'running' ? 'ok' : 'stopped';
+}
+
+async function repair(ctx: EngineContext, record: RangeRecord, t0: number): Promise<DeployResult> {
+  const range = record.resolved;
+  const rctx = rangeContext(ctx, range.instance);
+  const results: StepResult[] = [];
+  try {
+    const nsOk = netnsExists(rangeNetns(range.instance));
+    const links = nsOk ? new Set((await listLinks(rangeNetns(range.instance))).map((l) => l.ifname)) : new Set<string>();
+    const bridgesOk = nsOk && range.networks.every((n) => links.has(n.bridge));
+    const health = await Promise.all(range.hosts.map(async (h) => [h, await hostHealth(rctx, h, links)] as const));
+    if (bridgesOk && health.every(([, s]) => s === 'ok')) {
+      for (const s of ['network', 'hosts']) {
+        results.push({ step: s, status: 'skipped', ms: 0 });
+        ctx.emit({ kind: 'step', op: 'deploy', instance: range.instance, step: s, status: 'skipped' });
+      }
+      return { instance: range.instance, changed: false, steps: results, ms: Math.round(performance.now() - t0) };
+    }
+    await ctx.store.setRangeStatus(range.instance, 'deploying');
+    const broken = health.filter(([, s]) => s === 'broken').map(([h]) => h);
+    const stopped = health.filter(([, s]) => s === 'stopped').map(([h]) => h);
+    for (const [rt, hs] of groupByRuntime(broken)) await getRuntime(rt).destroy(rctx, hs);
+    if (!bridgesOk || broken.length > 0) await build(ctx, record, broken, results, true);
+    const sctx = { emit: ctx.emit, results, op: 'deploy' as const, instance: range.instance };
+    await mapLimit(stopped, ctx.cfg.concurrency, (h) => step(sctx, `host:${h.name}`, () => bringUp(ctx, range, h)));
+    await ctx.store.setRangeStatus(range.instance, 'running');
+    return { instance: range.instance, changed: true, steps: results, ms: Math.round(performance.now() - t0) };
+  } catch (e) {
+    await ctx.store.setRangeStatus(range.instance, 'failed');
+    throw wrapFailure(range.instance, results, e);
+  }
+}

@@ -1,0 +1,139 @@
+import type { RateLimit, RawPolicy, ResolvedHost, ResolvedInterface, ResolvedRange } from '../model/index.js';
+import type { ConsoleSession, ExecOptions } from '../runtimes/index.js';
+import type { AccessRepo } from '../store/index.js';
+import type { EngineConfig } from './config.js';
+import { type DeployResult, type EngineContext, deploy } from './deploy.js';
+import { type DestroyResult, destroy } from './destroy.js';
+import type { EventSink } from './events.js';
+import { type GcResult, gc } from './gc.js';
+import { addHost, moveToVsock, removeHost } from './host-edit.js';
+import { type HostAction, execInHost, hostAction, openConsole, vncSocket } from './host-ops.js';
+import { type InspectResult, inspect } from './inspect.js';
+import { addNic, removeNic } from './nics.js';
+import { setRateLimit } from './rate-limits.js';
+import { type NicStatsRow, stats } from './stats.js';
+import { type CheckResult, checkReachability, setPolicies } from './policies.js';
+import { hasDockerHosts, watchDocker } from './watch.js';
+import type { EngineStore, RangeRecord } from './store-port.js';
+
+/** The one entry point the CLI and the API drive: lifecycle operations over the store and the machine. */
+export class Engine {
+  private readonly ctx: EngineContext;
+  /** Users, tokens, blueprints and assignments, for the API's access checks. */
+  readonly access: AccessRepo | null;
+
+  constructor(store: EngineStore & { access?: AccessRepo }, cfg: EngineConfig, opts: { onEvent?: EventSink; failAt?: string } = {}) {
+    this.ctx = { store, cfg, emit: opts.onEvent ?? (() => {}), failAt: opts.failAt };
+    this.access = store.access ?? null;
+  }
+
+  /** The engine's settings. */
+  get config(): EngineConfig {
+    return this.ctx.cfg;
+  }
+
+  /** A stored instance, or null. */
+  async get(instance: string): Promise<RangeRecord | null> {
+    return this.ctx.store.getRange(instance);
+  }
+
+  /** A unix socket that reaches the host's VNC server (relayed inside the range). */
+  vncSocket(instance: string, host: string): Promise<string> {
+    return vncSocket(this.ctx, instance, host);
+  }
+
+  /** Opens an interactive terminal in a host. */
+  console(instance: string, host: string, size: { cols: number; rows: number }): Promise<ConsoleSession> {
+    return openConsole(this.ctx, instance, host, size);
+  }
+
+  /** Deploys (or repairs) an instance of a resolved range. */
+  deploy(range: ResolvedRange, source: string, owner: string | null = null): Promise<DeployResult> {
+    return deploy(this.ctx, range, source, owner);
+  }
+
+  /** Removes an instance and everything it owns. */
+  destroy(instance: string): Promise<DestroyResult> {
+    return destroy(this.ctx, instance);
+  }
+
+  /** Stored instances. */
+  async list(): Promise<readonly RangeRecord[]> {
+    return this.ctx.store.listRanges();
+  }
+
+  /** An instance with the live state of its hosts. */
+  inspect(instance: string): Promise<InspectResult> {
+    return inspect(this.ctx, instance);
+  }
+
+  /** Runs a command in a host and resolves with its exit code. */
+  exec(instance: string, host: string, argv: readonly string[], opts?: ExecOptions): Promise<number> {
+    return execInHost(this.ctx, instance, host, argv, opts);
+  }
+
+  /** Starts, stops or restarts one host. */
+  host(instance: string, host: string, action: HostAction) {
+    return hostAction(this.ctx, instance, host, action);
+  }
+
+  /** Adds a NIC to a deployed host (store and kernel together). */
+  addNic(instance: string, host: string, network: string, ip?: string | null): Promise<ResolvedInterface> {
+    return addNic(this.ctx, instance, host, network, ip);
+  }
+
+  /** Removes a non-primary NIC from a deployed host. */
+  removeNic(instance: string, host: string, network: string): Promise<ResolvedInterface> {
+    return removeNic(this.ctx, instance, host, network);
+  }
+
+  /** Sets (null: clears) the rate limit of one NIC of a host, stored and applied without a redeploy. */
+  setRateLimit(instance: string, host: string, network: string, limit: RateLimit | null): Promise<ResolvedInterface> {
+    return setRateLimit(this.ctx, instance, host, network, limit);
+  }
+
+  /** Per-NIC rx/tx counters of an instance from each host's point of view, with totals that survive resets. */
+  stats(instance: string): Promise<NicStatsRow[]> {
+    return stats(this.ctx, instance);
+  }
+
+  /** Re-wires docker hosts that restart, until `signal` aborts or no docker host is left. */
+  watchDocker(signal: AbortSignal): Promise<void> {
+    return watchDocker(this.ctx, signal);
+  }
+
+  /** Whether any running range has docker hosts. */
+  hasDockerHosts(): Promise<boolean> {
+    return hasDockerHosts(this.ctx);
+  }
+
+  /** Adds a host (raw input, blueprint rules) to an instance, building it when the range runs. */
+  addHost(instance: string, input: unknown): Promise<ResolvedHost> {
+    return addHost(this.ctx, instance, input);
+  }
+
+  /** Moves a host to vsock mode: no NICs, leases released, host-local channel only. */
+  moveToVsock(instance: string, name: string): Promise<ResolvedHost> {
+    return moveToVsock(this.ctx, instance, name);
+  }
+
+  /** Removes a host and its objects from an instance. */
+  removeHost(instance: string, name: string): Promise<ResolvedHost> {
+    return removeHost(this.ctx, instance, name);
+  }
+
+  /** Replaces an instance's traffic policies on the running range. */
+  setPolicies(instance: string, raw: readonly RawPolicy[]): Promise<ResolvedRange> {
+    return setPolicies(this.ctx, instance, raw);
+  }
+
+  /** Measures the reachability matrix and what the policies expect. */
+  check(instance: string, ports: readonly number[]): Promise<CheckResult[]> {
+    return checkReachability(this.ctx, instance, ports);
+  }
+
+  /** Removes leftovers of instances that are gone or crashed. */
+  gc(): Promise<GcResult> {
+    return gc(this.ctx);
+  }
+}

@@ -1,0 +1,91 @@
+import { join } from 'node:path';
+import { ensureTcpRelay, observeHostNics, stopDhcpClients } from '../dataplane/index.js';
+import { CyrangeError, type ResolvedHost, type ResolvedRange, hostNetns } from '../model/index.js';
+import { type ExecOptions, type RangeContext, getRuntime } from '../runtimes/index.js';
+import { type EngineContext, bringUp, rangeContext } from './deploy.js';
+import { type StepResult, step } from './events.js';
+import { withLock } from './lock.js';
+
+/** Looks up a deployed host, with the context its runtime needs. */
+export async function findHost(
+  ctx: EngineContext,
+  instance: string,
+  hostName: string,
+): Promise<{ rctx: RangeContext; host: ResolvedHost; range: ResolvedRange }> {
+  const rec = await ctx.store.getRange(instance);
+  if (!rec) throw new CyrangeError('CYR_NOT_FOUND', `no range instance "${instance}"`, { hint: 'see `cyrange ls`' });
+  const host = rec.resolved.hosts.find((h) => h.name === hostName);
+  if (!host)
+    throw new CyrangeError(
+      'CYR_NOT_FOUND',
+      `no host "${hostName}" in "${instance}" (hosts: ${rec.resolved.hosts.map((h) => h.name).join(', ')})`,
+    );
+  return { rctx: rangeContext(ctx, instance), host, range: rec.resolved };
+}
+
+/** Runs a command in a host; resolves with its exit code. */
+export async function execInHost(
+  ctx: EngineContext,
+  instance: string,
+  hostName: string,
+  argv: readonly string[],
+  opts?: ExecOptions,
+): Promise<number> {
+  const { rctx, host } = await findHost(ctx, instance, hostName);
+  return getRuntime(host.runtime).exec(rctx, host, argv, opts);
+}
+
+/** What can be done to one host of a running range. */
+export type HostAction = 'start' | 'stop' | 'restart';
+
+/** Starts, stops or restarts one host; its NICs and addresses stay as they were. */
+export async function hostAction(
+  ctx: EngineContext,
+  instance: string,
+  hostName: string,
+  action: HostAction,
+): Promise<readonly StepResult[]> {
+  const { rctx, host, range } = await findHost(ctx, instance, hostName);
+  const rt = getRuntime(host.runtime);
+  const results: StepResult[] = [];
+  const sctx = { emit: ctx.emit, results, op: 'host' as const, instance };
+  // Serialized with deploys, NIC edits and the watcher's re-wiring of the same instance.
+  return withLock(rctx.runDir, `host ${action}`, async () => {
+    if (action === 'stop' || action === 'restart') {
+      await step(sctx, `stop:${host.name}`, async () => {
+        await stopDhcpClients(rctx.runDir, host);
+        await rt.stop(rctx, host);
+      });
+    }
+    if (action === 'start' || action === 'restart') {
+      await step(sctx, `start:${host.name}`, async () => {
+        if ((await rt.state(rctx, host)) === 'missing')
+          throw new CyrangeError('CYR_RUNTIME', `host "${host.name}" is missing; run deploy again to repair it`);
+        await bringUp(ctx, range, host);
+      });
+    }
+    return results;
+  });
+}
+
+/** Opens an interactive terminal in a host (web consoles). */
+export async function openConsole(ctx: EngineContext, instance: string, hostName: string, size: { cols: number; rows: number }) {
+  const { rctx, host } = await findHost(ctx, instance, hostName);
+  return getRuntime(host.runtime).console(rctx, host, size);
+}
+
+/**
+ * The unix socket that reaches a host's VNC server, through a relay inside the range namespace.
+ * The host must declare `vnc_port`; its primary address (or its DHCP lease) is the target.
+ */
+export async function vncSocket(ctx: EngineContext, instance: string, hostName: string): Promise<string> {
+  const { rctx, host } = await findHost(ctx, instance, hostName);
+  if (host.vncPort === null) throw new CyrangeError('CYR_NOT_FOUND', `host "${hostName}" serves no VNC (give it vnc_port)`);
+  const primary = host.interfaces.find((n) => n.primary);
+  const ip =
+    primary?.ip ?? (await observeHostNics(hostNetns(instance, hostName))).find((n) => n.ifname === primary?.ifname)?.ipv4[0]?.split('/')[0];
+  if (!ip) throw new CyrangeError('CYR_RUNTIME', `host "${hostName}" has no address to reach its VNC server`);
+  const socket = join(rctx.runDir, `vnc-${hostName}.sock`);
+  await ensureTcpRelay(instance, socket, ip, host.vncPort);
+  return socket;
+}

@@ -1,0 +1,16 @@
+/** Orders the work: deploy, repair, destroy, gc, inspect and host actions, with progress events. */
+export { Engine } from './engine.js';
+export { type EngineConfig, configFromEnv, runDirOf } from './config.js';
+export type { EngineEvent, EventSink, StepEvent, StepResult, StepStatus } from './events.js';
+export type { DeployResult } from './deploy.js';
+export type { DestroyResult } from './destroy.js';
+export type { GcResult } from './gc.js';
+export type { InspectResult, InspectedHost, InspectedNic } from './inspect.js';
+export type { HostAction } from './host-ops.js';
+export type { EngineStore, RangeRecord, RangeStatus } from './store-port.js';
+export { mapLimit } from './limit.js';
+export { ensureWatcher } from './watch.js';
+export type { CheckResult } from './policies.js';
+export { planBridgeSetup, setupHostBridge, removeHostBridge, hostBridgeNetplan } from './host-bridge.js';
+export type { NicStatsRow } from './stats.js';
+export { CounterTotals } from './counter-totals.js';

@@ -1,0 +1,82 @@
+import {
+  applyRateLimit,
+  clearRateLimit,
+  configureHost,
+  startDhcpClients,
+  stopDhcpClients,
+  unwireNic,
+  wireHosts,
+} from '../dataplane/index.js';
+import { CyrangeError, type ResolvedInterface, hostNetns } from '../model/index.js';
+import { getRuntime } from '../runtimes/index.js';
+import { type EngineContext, rangeContext } from './deploy.js';
+import { type StepResult, step } from './events.js';
+import { withLock } from './lock.js';
+import { refreshFirewall } from './policies.js';
+
+/**
+ * Adds a NIC to a deployed host: the store takes the lease first (same rules as a blueprint),
+ * then the NIC is wired and configured in the running host. If the kernel part fails, the
+ * store change is undone, so `inspect` and the store always agree.
+ */
+export function addNic(
+  ctx: EngineContext,
+  instance: string,
+  hostName: string,
+  network: string,
+  ip?: string | null,
+): Promise<ResolvedInterface> {
+  return withLock(rangeContext(ctx, instance).runDir, 'nic add', () => addNicLocked(ctx, instance, hostName, network, ip));
+}
+
+async function addNicLocked(
+  ctx: EngineContext,
+  instance: string,
+  hostName: string,
+  network: string,
+  ip?: string | null,
+): Promise<ResolvedInterface> {
+  const nic = await ctx.store.addInterface(instance, hostName, network, ip);
+  const results: StepResult[] = [];
+  try {
+    await step({ emit: ctx.emit, results, op: 'nic', instance }, `nic-add:${hostName}:${network}`, async () => {
+      const rec = await ctx.store.getRange(instance);
+      const host = rec?.resolved.hosts.find((h) => h.name === hostName);
+      if (!rec || !host) throw new CyrangeError('CYR_NOT_FOUND', `host "${hostName}" vanished`);
+      if ((await getRuntime(host.runtime).state(rangeContext(ctx, instance), host)) === 'missing') return;
+      const netns = hostNetns(instance, hostName);
+      await wireHosts(rec.resolved, [{ host: { ...host, interfaces: [nic] }, netns }]);
+      await configureHost(instance, { host, netns });
+      if (nic.rateLimit) await applyRateLimit(instance, hostName, nic);
+      startDhcpClients(rangeContext(ctx, instance).runDir, { host: { ...host, interfaces: [nic] }, netns });
+      // Anti-spoofing and policies name each NIC's port.
+      await refreshFirewall(ctx, rec.resolved);
+    });
+  } catch (e) {
+    await unwireNic(instance, nic.peer).catch(() => {});
+    await ctx.store.removeInterface(instance, hostName, network);
+    throw e;
+  }
+  return nic;
+}
+
+/** Removes a NIC from a deployed host: the store first (the primary is refused), then the kernel. */
+export function removeNic(ctx: EngineContext, instance: string, hostName: string, network: string): Promise<ResolvedInterface> {
+  return withLock(rangeContext(ctx, instance).runDir, 'nic rm', () => removeNicLocked(ctx, instance, hostName, network));
+}
+
+async function removeNicLocked(ctx: EngineContext, instance: string, hostName: string, network: string): Promise<ResolvedInterface> {
+  const before = await ctx.store.getRange(instance);
+  const host = before?.resolved.hosts.find((h) => h.name === hostName);
+  const nic = await ctx.store.removeInterface(instance, hostName, network);
+  const results: StepResult[] = [];
+  await step({ emit: ctx.emit, results, op: 'nic', instance }, `nic-rm:${hostName}:${network}`, async () => {
+    if (host) await stopDhcpClients(rangeContext(ctx, instance).runDir, host, nic.ifname);
+    // Deleting the range end deletes both ends; a NIC already gone is fine.
+    await unwireNic(instance, nic.peer).catch(() => {});
+    await clearRateLimit(instance, hostName, nic).catch(() => {});
+    const after = await ctx.store.getRange(instance);
+    if (after?.status === 'running') await refreshFirewall(ctx, after.resolved);
+  });
+  return nic;
+}

@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import { isAlive, readPidfile, spawnDetached, writePidfile } from '../dataplane/index.js';
+import { watchContainerStarts } from '../runtimes/index.js';
+import { type EngineConfig, runDirOf } from './config.js';
+import { withLock } from './lock.js';
+import { type EngineContext, bringUp } from './deploy.js';
+
+/** Whether any running range has docker hosts, i.e. whether a watcher has work. */
+export async function hasDockerHosts(ctx: EngineContext): Promise<boolean> {
+  return (await ctx.store.listRanges()).some((r) => r.status === 'running' && r.resolved.hosts.some((h) => h.runtime === 'docker'));
+}
+
+async function rewire(ctx: EngineContext, instance: string, hostName: string): Promise<void> {
+  const rec = await ctx.store.getRange(instance);
+  const host = rec?.resolved.hosts.find((h) => h.name === hostName);
+  if (!rec || !host || rec.status !== 'running') return;
+  const t0 = performance.now();
+  try {
+    await withLock(runDirOf(ctx.cfg, instance), 'rewire', () => bringUp(ctx, rec.resolved, host));
+    ctx.emit({ kind: 'step', op: 'host', instance, step: `rewire:${hostName}`, status: 'done', ms: Math.round(performance.now() - t0) });
+  } catch (e) {
+    ctx.emit({ kind: 'step', op: 'host', instance, step: `rewire:${hostName}`, status: 'failed', error: (e as Error).message });
+  }
+}
+
+/**
+ * Keeps docker hosts wired: a container that Docker or a user restarts comes back in a new network
+ * namespace without NICs, and is re-wired with the same IPs and MACs. Also checks every docker host
+ * once at start (a restart missed while no watcher ran). Returns when `signal` aborts, or when no
+ * running range has docker hosts any more.
+ */
+export async function watchDocker(ctx: EngineContext, signal: AbortSignal): Promise<void> {
+  const inner = new AbortController();
+  signal.addEventListener('abort', () => inner.abort(), { once: true });
+  const queue = new Map<string, Promise<void>>();
+  const onStart = (instance: string, host: string) => {
+    const key = `${instance}/${host}`;
+    const prev = queue.get(key) ?? Promise.resolve();
+    const next = prev.then(() => rewire(ctx, instance, host));
+    queue.set(key, next);
+    void next.finally(() => queue.get(key) === next && queue.delete(key));
+  };
+  const events = watchContainerStarts(onStart, inner.signal);
+  for (const r of await ctx.store.listRanges())
+    if (r.status === 'running') for (const h of r.resolved.hosts) if (h.runtime === 'docker') onStart(r.instance, h.name);
+  const idle = setInterval(() => {
+    void hasDockerHosts(ctx).then((any) => !any && queue.size === 0 && inner.abort());
+  }, 15_000);
+  try {
+    await events;
+  } finally {
+    clearInterval(idle);
+    await Promise.all(queue.values());
+  }
+}
+
+/**
+ * Makes sure one background watcher runs for this state directory: `argv` is the command that
+ * runs it (the CLI's `watch`). Its pid file and log live in the state directory.
+ */
+export function ensureWatcher(cfg: EngineConfig, argv: readonly string[]): void {
+  const pidFile = join(cfg.stateDir, 'watch.pid');
+  const ref = readPidfile(pidFile);
+  if (ref && isAlive(ref)) return;
+  writePidfile(pidFile, spawnDetached(argv, { logFile: join(cfg.stateDir, 'watch.log') }));
+}

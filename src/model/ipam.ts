@@ -1,0 +1,95 @@
+import { CyrangeError } from './errors.js';
+import { type Cidr, broadcastOf, cidrContains, formatCidr, formatIpv4 } from './ip.js';
+
+/** First address auto-assignment may take: the 10th host address, or the 1st in subnets under 32 addresses. */
+export function autoStartOf(c: Cidr): number {
+  return c.size < 32 ? c.network + 1 : c.network + 10;
+}
+
+/**
+ * Address allocator for one subnet. Auto-assignment takes the lowest free address
+ * at or above `autoStartOf`; network, broadcast, gateway and reserved ranges are never given.
+ * A moving cursor makes allocating every address of a subnet linear overall, not quadratic.
+ */
+export class SubnetAllocator {
+  readonly cidr: Cidr;
+  private readonly used = new Set<number>();
+  private readonly reserved: ReadonlyArray<readonly [number, number]>;
+  private cursor: number;
+  private readonly last: number;
+  private readonly gateway: number | undefined;
+
+  constructor(cidr: Cidr, opts: { gateway?: number; reserved?: ReadonlyArray<readonly [number, number]> } = {}) {
+    this.cidr = cidr;
+    this.gateway = opts.gateway;
+    this.reserved = [...(opts.reserved ?? [])].sort((a, b) => a[0] - b[0]);
+    this.cursor = autoStartOf(cidr);
+    this.last = broadcastOf(cidr) - 1;
+    if (opts.gateway !== undefined) this.used.add(opts.gateway);
+  }
+
+  /** Why `addr` cannot be used as a host address here, or null when it can. */
+  refusal(addr: number): string | null {
+    if (!cidrContains(this.cidr, addr)) return `is not in ${formatCidr(this.cidr)}`;
+    if (addr === this.cidr.network) return 'is the network address';
+    if (addr === broadcastOf(this.cidr)) return 'is the broadcast address';
+    if (this.used.has(addr)) return 'is already in use';
+    return null;
+  }
+
+  /** Marks an address as taken (a static IP, the gateway, or a stored lease). */
+  take(addr: number): void {
+    this.used.add(addr);
+  }
+
+  /** Frees an address; the cursor moves back so the lowest free address comes first again. The gateway stays taken. */
+  release(addr: number): void {
+    if (addr === this.gateway) return;
+    if (this.used.delete(addr) && addr < this.cursor) this.cursor = Math.max(addr, autoStartOf(this.cidr));
+  }
+
+  /** Whether `addr` is inside a reserved range. */
+  isReserved(addr: number): boolean {
+    for (const [a, b] of this.reserved) {
+      if (addr < a) return false;
+      if (addr <= b) return true;
+    }
+    return false;
+  }
+
+  /** Takes and returns the lowest free auto-assignable address; throws CYR_IPAM_EXHAUSTED when none is left. */
+  allocate(): number {
+    let a = this.cursor;
+    while (a <= this.last) {
+      const r = this.reservedRangeAt(a);
+      if (r) {
+        a = r[1] + 1;
+        continue;
+      }
+      if (!this.used.has(a)) break;
+      a++;
+    }
+    if (a > this.last) {
+      this.cursor = a;
+      throw new CyrangeError('CYR_IPAM_EXHAUSTED', `no free address left in ${formatCidr(this.cidr)}`, {
+        hint: 'use a larger subnet or give addresses explicitly',
+      });
+    }
+    this.used.add(a);
+    this.cursor = a + 1;
+    return a;
+  }
+
+  /** Like `allocate` but returns the dotted form. */
+  allocateString(): string {
+    return formatIpv4(this.allocate());
+  }
+
+  private reservedRangeAt(a: number): readonly [number, number] | undefined {
+    for (const r of this.reserved) {
+      if (a < r[0]) return undefined;
+      if (a <= r[1]) return r;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,125 @@
+import { z } from 'zod';
+import { RawPolicy } from './policy.js';
+
+/** Runtimes a host may run on. */
+export const RUNTIMES = ['netns', 'docker', 'microvm'] as const;
+/** How a host's NICs get their addresses, or whether it has NICs at all. */
+export const NETWORK_MODES = ['bridged', 'dhcp', 'vsock'] as const;
+/** Where a network's traffic may leave the range. */
+export const EGRESS_KINDS = ['none', 'nat', 'bridge'] as const;
+
+export type RuntimeName = (typeof RUNTIMES)[number];
+export type NetworkMode = (typeof NETWORK_MODES)[number];
+export type Egress = (typeof EGRESS_KINDS)[number];
+
+export const RANGE_NAME = /^[a-z0-9][a-z0-9-]{0,23}$/;
+export const HOST_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
+export const NETWORK_NAME = /^[a-z0-9][a-z0-9-]{0,23}$/;
+
+const rangeName = z.string().regex(RANGE_NAME, { error: 'must match [a-z0-9-], start with a letter or digit, 1..24 chars' });
+const hostName = z.string().regex(HOST_NAME, { error: 'must match [a-z0-9-], start with a letter or digit, 1..32 chars' });
+const netName = z.string().regex(NETWORK_NAME, { error: 'must match [a-z0-9-], start with a letter or digit, 1..24 chars' });
+
+/** A host's own network settings; every field may be left out and is then inherited. */
+export const RawNetworkConfig = z.strictObject({
+  mode: z.enum(NETWORK_MODES).optional(),
+  subnet: z.string().optional(),
+  gateway: z.string().optional(),
+  auto_assign: z.boolean().optional(),
+});
+export type RawNetworkConfig = z.infer<typeof RawNetworkConfig>;
+
+export const RawResources = z.strictObject({
+  memory: z.union([z.string(), z.number().int().positive()]).optional(),
+  cpus: z.number().positive().max(256).optional(),
+});
+export type RawResources = z.infer<typeof RawResources>;
+
+const command = z.union([z.string().min(1), z.array(z.string()).min(1)]);
+const env = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'is not a valid variable name' }), z.string());
+
+/** Fields a host and a plugin (host template) share. */
+const hostTemplateFields = {
+  runtime: z.enum(RUNTIMES).optional(),
+  image: z.string().min(1).optional(),
+  command: command.optional(),
+  env: env.optional(),
+  resources: RawResources.optional(),
+  network: RawNetworkConfig.optional(),
+};
+
+export const RawPlugin = z.strictObject(hostTemplateFields);
+export type RawPlugin = z.infer<typeof RawPlugin>;
+
+/** Bandwidth limits of one NIC in Mbit/s, and the token bucket size in KiB. */
+export const RawRateLimit = z.strictObject({
+  ingress_mbps: z.number().positive().optional(),
+  egress_mbps: z.number().positive().optional(),
+  burst_kb: z.number().positive().optional(),
+});
+export type RawRateLimit = z.infer<typeof RawRateLimit>;
+
+export const RawInterface = z.strictObject({
+  network: netName,
+  ip: z.string().nullable().optional(),
+  mac: z
+    .string()
+    .regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, { error: 'must be a lower-case MAC like 02:00:00:00:00:01' })
+    .optional(),
+  /** Per-NIC bandwidth limits, from the host's point of view (ingress: what it receives). */
+  rate_limit: RawRateLimit.optional(),
+});
+export type RawInterface = z.infer<typeof RawInterface>;
+
+export const RawHost = z.strictObject({
+  name: hostName,
+  plugin: z.string().optional(),
+  ...hostTemplateFields,
+  interfaces: z.array(RawInterface).optional(),
+  /** Legacy single-NIC form: one primary interface on this network. */
+  network_id: netName.optional(),
+  /** Legacy single-NIC form: the primary interface's address. */
+  ip_address: z.string().nullable().optional(),
+  /** Let this host route between its own networks (a firewall or router). */
+  ip_forward: z.boolean().optional(),
+  hidden: z.boolean().optional(),
+  /** TCP port of a VNC server in the host, reached through the console proxy. */
+  vnc_port: z.number().int().min(1).max(65535).optional(),
+});
+export type RawHost = z.infer<typeof RawHost>;
+
+export const RawDhcp = z.union([
+  z.boolean(),
+  z.strictObject({ start: z.string(), end: z.string(), lease_seconds: z.number().int().min(60).optional() }),
+]);
+
+export const RawNetwork = z.strictObject({
+  name: netName,
+  subnet: z.string(),
+  gateway: z.string().optional(),
+  egress: z.enum(EGRESS_KINDS).optional(),
+  /** For `egress: bridge`: the host bridge this network joins at L2. */
+  host_bridge: z.string().optional(),
+  dhcp: RawDhcp.optional(),
+  dns: z.array(z.string()).optional(),
+  reserved: z.array(z.string()).optional(),
+});
+export type RawNetwork = z.infer<typeof RawNetwork>;
+
+/** A blueprint as written by a user, after shape checks and before any semantic check. */
+export const RawRange = z.strictObject({
+  name: rangeName,
+  description: z.string().optional(),
+  plugins: z
+    .record(
+      z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, { error: 'must match [a-z0-9_-], start with a letter or digit, 1..32 chars' }),
+      RawPlugin,
+    )
+    .optional(),
+  networks: z.array(RawNetwork).default([]),
+  routes: z.array(z.tuple([netName, netName])).optional(),
+  /** Traffic rules per host or network (see policy.ts). */
+  policies: z.array(RawPolicy).optional(),
+  vms: z.array(RawHost).default([]),
+});
+export type RawRange = z.infer<typeof RawRange>;

@@ -1,0 +1,40 @@
+import { connect } from 'node:net';
+import { CyrangeError } from '../model/index.js';
+import type { ExecOptions } from './runtime.js';
+
+/**
+ * Runs a command through a host's control agent (libexec/agent.mjs) over its unix socket:
+ * the host-local channel of hosts without a network. Resolves with the exit code.
+ */
+export function execViaAgent(socketPath: string, argv: readonly string[], opts: ExecOptions = {}): Promise<number> {
+  const stdin = opts.stdin ?? process.stdin;
+  const stdout = opts.stdout ?? process.stdout;
+  const stderr = opts.stderr ?? process.stderr;
+  return new Promise((resolve, reject) => {
+    const conn = connect(socketPath);
+    let buf = '';
+    let code: number | null = null;
+    conn.on('error', (e) => reject(new CyrangeError('CYR_RUNTIME', `control channel ${socketPath}: ${e.message}`)));
+    conn.on('connect', () => {
+      conn.write(`${JSON.stringify({ argv })}\n`);
+      stdin.on('data', (d: Buffer) => conn.write(`${JSON.stringify({ stdin: Buffer.from(d).toString('base64') })}\n`));
+      stdin.once('end', () => conn.write(`${JSON.stringify({ eof: true })}\n`));
+      if (stdin === process.stdin && process.stdin.isTTY) conn.write(`${JSON.stringify({ eof: true })}\n`);
+    });
+    conn.on('data', (chunk) => {
+      buf += chunk.toString();
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+        const m = JSON.parse(buf.slice(0, nl)) as { stdout?: string; stderr?: string; exit?: number };
+        buf = buf.slice(nl + 1);
+        if (m.stdout) stdout.write(Buffer.from(m.stdout, 'base64'));
+        if (m.stderr) stderr.write(Buffer.from(m.stderr, 'base64'));
+        if (m.exit !== undefined) code = m.exit;
+      }
+    });
+    conn.on('close', () => {
+      stdin.removeAllListeners('data');
+      if (stdin === process.stdin) process.stdin.pause();
+      resolve(code ?? 1);
+    });
+  });
+}

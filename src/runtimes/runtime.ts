@@ -1,0 +1,62 @@
+import type { ResolvedHost, RuntimeName } from '../model/index.js';
+
+/** What a runtime needs to know about the range a host belongs to. */
+export interface RangeContext {
+  readonly instance: string;
+  /** Directory for this instance's pid files and logs. */
+  readonly runDir: string;
+  /** Receives progress lines of long steps (image pulls). */
+  readonly onProgress?: ((host: string, line: string) => void) | undefined;
+}
+
+/** State of one host as its runtime sees it. */
+export type HostState = 'running' | 'stopped' | 'missing';
+
+/** Standard streams for `exec`: inherited from the caller, or piped back. */
+export interface ExecOptions {
+  readonly tty?: boolean;
+  readonly stdin?: NodeJS.ReadableStream;
+  readonly stdout?: NodeJS.WritableStream;
+  readonly stderr?: NodeJS.WritableStream;
+}
+
+/** An interactive terminal in a host, for web consoles. */
+export interface ConsoleSession {
+  write(data: string | Buffer): void;
+  resize(cols: number, rows: number): void;
+  onData(cb: (data: string | Buffer) => void): void;
+  onExit(cb: (code: number) => void): void;
+  close(): void;
+}
+
+/**
+ * Starts and stops hosts of one kind. A runtime owns the host's process (or container, or VM)
+ * and gives the data plane a named network namespace to wire; it never touches range networking.
+ */
+export interface Runtime {
+  readonly name: RuntimeName;
+  /** Creates the hosts, not yet running their workload. */
+  create(ctx: RangeContext, hosts: readonly ResolvedHost[]): Promise<void>;
+  /**
+   * Makes the host's network namespace exist under the name `hostNetns(instance, host)`, without
+   * running its workload yet. `fresh` says the namespace is new (a started or restarted container),
+   * so its NICs must be wired again.
+   */
+  boot(ctx: RangeContext, host: ResolvedHost): Promise<{ fresh: boolean }>;
+  /** Runs the workload of a booted, wired host. Starting a running host changes nothing. */
+  start(ctx: RangeContext, host: ResolvedHost): Promise<void>;
+  /** Stops a host but keeps it and its NICs. Stopping a stopped host changes nothing. */
+  stop(ctx: RangeContext, host: ResolvedHost): Promise<void>;
+  /** Reads the host's state. */
+  state(ctx: RangeContext, host: ResolvedHost): Promise<HostState>;
+  /** Runs a command in the host; resolves with its exit code. */
+  exec(ctx: RangeContext, host: ResolvedHost, argv: readonly string[], opts?: ExecOptions): Promise<number>;
+  /** Opens an interactive shell with a terminal in the host. */
+  console(ctx: RangeContext, host: ResolvedHost, size: { cols: number; rows: number }): Promise<ConsoleSession>;
+  /** Removes hosts entirely; missing ones count as removed. */
+  destroy(ctx: RangeContext, hosts: readonly ResolvedHost[]): Promise<void>;
+  /** Instances that own objects of this runtime, found by ownership tags alone (for gc). */
+  owners(): Promise<string[]>;
+  /** Removes every object of this runtime tagged with `instance`, without the stored spec. */
+  purge(instance: string): Promise<void>;
+}

@@ -1,0 +1,208 @@
+import { sql } from 'kysely';
+import { CyrangeError } from '../model/index.js';
+import { type SqliteConnection, nowIso, qb } from './db.js';
+
+/** One versioned schema change, applied once and recorded in `schema_migrations`. */
+export interface Migration {
+  readonly name: string;
+  readonly up: (conn: SqliteConnection) => void;
+}
+
+function run(conn: SqliteConnection, q: { compile(): { sql: string; parameters: readonly unknown[] } }): void {
+  const c = q.compile();
+  conn.prepare(c.sql).run(...c.parameters);
+}
+
+/** Every migration in order. Names sort in apply order. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    // The first schema: one network and one address per host, as older Cyrange-style stores had.
+    name: '0001_initial',
+    up: (conn) => {
+      run(
+        conn,
+        qb.schema
+          .createTable('ranges')
+          .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+          .addColumn('instance', 'text', (c) => c.notNull().unique())
+          .addColumn('blueprint_name', 'text', (c) => c.notNull())
+          .addColumn('blueprint_source', 'text', (c) => c.notNull())
+          .addColumn('resolved_json', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull().defaultTo('range'))
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('owner', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull()),
+      );
+      run(
+        conn,
+        qb.schema
+          .createTable('networks')
+          .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+          .addColumn('range_id', 'integer', (c) => c.notNull().references('ranges.id').onDelete('cascade'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('subnet', 'text', (c) => c.notNull())
+          .addColumn('gateway', 'text', (c) => c.notNull())
+          .addColumn('egress', 'text', (c) => c.notNull().defaultTo('none'))
+          .addColumn('dhcp_json', 'text')
+          .addColumn('bridge', 'text', (c) => c.notNull())
+          .addUniqueConstraint('networks_range_name', ['range_id', 'name']),
+      );
+      run(
+        conn,
+        qb.schema
+          .createTable('hosts')
+          .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+          .addColumn('range_id', 'integer', (c) => c.notNull().references('ranges.id').onDelete('cascade'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('runtime', 'text', (c) => c.notNull())
+          .addColumn('mode', 'text', (c) => c.notNull())
+          .addColumn('spec_json', 'text', (c) => c.notNull())
+          .addColumn('network_id', 'integer', (c) => c.references('networks.id').onDelete('set null'))
+          .addColumn('ip_address', 'text')
+          .addUniqueConstraint('hosts_range_name', ['range_id', 'name']),
+      );
+    },
+  },
+  {
+    // Multi-NIC: a vm_networks junction; every legacy host gets its one interface as the primary.
+    name: '0002_vm_networks',
+    up: (conn) => {
+      run(
+        conn,
+        qb.schema
+          .createTable('vm_networks')
+          .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+          .addColumn('host_id', 'integer', (c) => c.notNull().references('hosts.id').onDelete('cascade'))
+          .addColumn('network_id', 'integer', (c) => c.notNull().references('networks.id').onDelete('cascade'))
+          .addColumn('ip_address', 'text')
+          .addColumn('mac', 'text', (c) => c.notNull().defaultTo(''))
+          .addColumn('ifname', 'text', (c) => c.notNull().defaultTo(''))
+          .addColumn('peer', 'text', (c) => c.notNull().defaultTo(''))
+          .addColumn('addressing', 'text', (c) => c.notNull().defaultTo('static'))
+          .addColumn('is_primary', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('position', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addUniqueConstraint('vm_networks_host_network', ['host_id', 'network_id'])
+          .addUniqueConstraint('vm_networks_network_ip', ['network_id', 'ip_address']),
+      );
+      // At most one primary per host; the code makes it exactly one.
+      conn.exec('CREATE UNIQUE INDEX vm_networks_one_primary ON vm_networks(host_id) WHERE is_primary = 1');
+      const c = sql`INSERT INTO vm_networks (host_id, network_id, ip_address, ifname, addressing, is_primary, position, created_at)
+        SELECT id, network_id, ip_address, 'eth0', CASE WHEN ip_address IS NULL THEN 'dhcp' ELSE 'static' END, 1, 0, ${nowIso()}
+        FROM hosts WHERE network_id IS NOT NULL`.compile(qb);
+      conn.prepare(c.sql).run(...c.parameters);
+    },
+  },
+  {
+    // One /30 slot per range with NAT egress, out of the uplink pool.
+    name: '0003_uplinks',
+    up: (conn) => {
+      run(
+        conn,
+        qb.schema
+          .createTable('uplinks')
+          .addColumn('range_id', 'integer', (c) => c.notNull().unique().references('ranges.id').onDelete('cascade'))
+          .addColumn('slot', 'integer', (c) => c.notNull().unique()),
+      );
+    },
+  },
+  {
+    // Access control: users with hashed tokens, blueprints with owners, ranges assigned to students.
+    name: '0004_users_blueprints',
+    up: (conn) => {
+      run(
+        conn,
+        qb.schema
+          .createTable('users')
+          .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('password_hash', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull()),
+      );
+      run(
+        conn,
+        qb.schema
+          .createTable('tokens')
+          .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+          .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('label', 'text', (c) => c.notNull().defaultTo(''))
+          .addColumn('created_at', 'text', (c) => c.notNull()),
+      );
+      run(
+        conn,
+        qb.schema
+          .createTable('blueprints')
+          .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('owner', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull()),
+      );
+      run(
+        conn,
+        qb.schema
+          .createTable('range_assignments')
+          .addColumn('range_id', 'integer', (c) => c.notNull().references('ranges.id').onDelete('cascade'))
+          .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addPrimaryKeyConstraint('range_assignments_pk', ['range_id', 'user_id']),
+      );
+    },
+  },
+  {
+    // Networks keep their reserved ranges as rows, so leases are allocated from the tables alone.
+    name: '0005_network_reserved',
+    up: (conn) => {
+      run(conn, qb.schema.alterTable('networks').addColumn('reserved_json', 'text'));
+      const ranges = conn.prepare('SELECT id, resolved_json FROM ranges').all() as Array<{ id: number; resolved_json: string }>;
+      const set = conn.prepare('UPDATE networks SET reserved_json = ? WHERE range_id = ? AND name = ?');
+      for (const r of ranges) {
+        for (const n of reservedOf(r.resolved_json)) set.run(JSON.stringify(n.reserved), r.id, n.name);
+      }
+    },
+  },
+];
+
+/** The networks of a stored resolved range that carry reserved addresses; nothing for text that is not one. */
+function reservedOf(resolvedJson: string): Array<{ name: string; reserved: string[] }> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(resolvedJson);
+  } catch {
+    return [];
+  }
+  const nets = (parsed as { networks?: unknown } | null)?.networks;
+  if (!Array.isArray(nets)) return [];
+  return nets.flatMap((n: { name?: unknown; reserved?: unknown }) =>
+    typeof n?.name === 'string' && Array.isArray(n.reserved) && n.reserved.length > 0
+      ? [{ name: n.name, reserved: n.reserved.filter((x): x is string => typeof x === 'string') }]
+      : [],
+  );
+}
+
+/**
+ * Applies pending migrations up to and including `target` (all when left out), each in its own
+ * immediate transaction; returns the names applied. An unknown `target` is refused before anything runs.
+ */
+export function migrate(conn: SqliteConnection, target?: string): string[] {
+  if (target !== undefined && !MIGRATIONS.some((m) => m.name === target))
+    throw new CyrangeError('CYR_INTERNAL', `unknown migration "${target}" (known: ${MIGRATIONS.map((m) => m.name).join(', ')})`);
+  conn.exec('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
+  const applied: string[] = [];
+  for (const m of MIGRATIONS) {
+    // Checked inside the write transaction: two processes opening a new store race here.
+    conn
+      .transaction(() => {
+        if (conn.prepare('SELECT 1 FROM schema_migrations WHERE name = ?').get(m.name)) return;
+        m.up(conn);
+        conn.prepare('INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)').run(m.name, nowIso());
+        applied.push(m.name);
+      })
+      .immediate();
+    if (m.name === target) break;
+  }
+  return applied;
+}

@@ -1,0 +1,143 @@
+// Range instances: the `ranges` row and, through syncTopology, the rows that mirror it.
+import type { Selectable } from 'kysely';
+import { CyrangeError, type ResolvedRange } from '../model/index.js';
+import { type SqliteConnection, all, exec, first, immediate, isUniqueViolation, nowIso, qb } from './db.js';
+import type { RangesTable } from './schema.js';
+import { syncTopology } from './topology.js';
+
+/** Lifecycle states of a stored range instance. */
+export type RangeStatus = 'planned' | 'deploying' | 'running' | 'failed' | 'destroying';
+/** A blueprint deployment, or a standalone host recorded from flags. */
+export type RangeKind = 'range' | 'standalone';
+
+/** A stored range instance. */
+export interface RangeRecord {
+  readonly id: number;
+  readonly instance: string;
+  readonly status: RangeStatus;
+  readonly kind: RangeKind;
+  readonly owner: string | null;
+  readonly resolved: ResolvedRange;
+  /** The blueprint text as the user wrote it. */
+  readonly source: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** What `createRange` records. */
+export interface NewRange {
+  readonly resolved: ResolvedRange;
+  readonly source: string;
+  readonly kind: RangeKind;
+  readonly status: RangeStatus;
+  readonly owner?: string | null;
+}
+
+/** A change to a stored resolved range: the new range, and what the caller gets back. */
+export type RangeChange<T> = (current: ResolvedRange) => { range: ResolvedRange; result: T };
+
+function toRecord(r: Selectable<RangesTable>): RangeRecord {
+  return {
+    id: r.id,
+    instance: r.instance,
+    status: r.status as RangeStatus,
+    kind: r.kind as RangeKind,
+    owner: r.owner,
+    resolved: JSON.parse(r.resolved_json) as ResolvedRange,
+    source: r.blueprint_source,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function exists(instance: string): CyrangeError {
+  return new CyrangeError('CYR_EXISTS', `range instance "${instance}" already exists`, {
+    hint: 'choose another --name or destroy it first',
+  });
+}
+
+/** A stored instance, or null. */
+export function getRange(conn: SqliteConnection, instance: string): RangeRecord | null {
+  const r = first(conn, qb.selectFrom('ranges').selectAll().where('instance', '=', instance));
+  return r ? toRecord(r) : null;
+}
+
+/** Every stored instance, oldest first. */
+export function listRanges(conn: SqliteConnection): RangeRecord[] {
+  return all(conn, qb.selectFrom('ranges').selectAll().orderBy('id')).map(toRecord);
+}
+
+/** Records a resolved range with its networks, hosts and NICs in one transaction; a taken instance name is CYR_EXISTS. */
+export function createRange(conn: SqliteConnection, input: NewRange): RangeRecord {
+  const r = input.resolved;
+  const now = nowIso();
+  return immediate(conn, () => {
+    if (first(conn, qb.selectFrom('ranges').select('id').where('instance', '=', r.instance))) throw exists(r.instance);
+    let id: number;
+    try {
+      id = exec(
+        conn,
+        qb.insertInto('ranges').values({
+          instance: r.instance,
+          blueprint_name: r.name,
+          blueprint_source: input.source,
+          resolved_json: JSON.stringify(r),
+          kind: input.kind,
+          status: input.status,
+          owner: input.owner ?? null,
+          created_at: now,
+          updated_at: now,
+        }),
+      ).id;
+    } catch (e) {
+      throw isUniqueViolation(e) ? exists(r.instance) : e;
+    }
+    syncTopology(conn, id, r);
+    const rec = getRange(conn, r.instance);
+    if (!rec) throw new CyrangeError('CYR_INTERNAL', `range "${r.instance}" vanished after insert`);
+    return rec;
+  });
+}
+
+/** Sets an instance's status; false when no such instance is stored (not an error: rollback paths call it late). */
+export function setRangeStatus(conn: SqliteConnection, instance: string, status: RangeStatus): boolean {
+  return exec(conn, qb.updateTable('ranges').set({ status, updated_at: nowIso() }).where('instance', '=', instance)).changes > 0;
+}
+
+/** Forgets an instance; its networks, hosts, NICs, leases and uplink slot go with it. Unknown instances are a no-op. */
+export function deleteRange(conn: SqliteConnection, instance: string): void {
+  exec(conn, qb.deleteFrom('ranges').where('instance', '=', instance));
+}
+
+/**
+ * Read-modify-write of an instance's resolved range in one immediate transaction: `change` sees
+ * the latest stored range; its result replaces the range and the rows follow. Concurrent callers
+ * (other connections or processes) are serialized, so two never take the same lease.
+ */
+export function updateRange<T>(conn: SqliteConnection, instance: string, change: RangeChange<T>): T {
+  return immediate(conn, () => {
+    const rec = getRange(conn, instance);
+    if (!rec) throw notFound(instance);
+    const { range, result } = change(rec.resolved);
+    if (range.instance !== instance) throw new CyrangeError('CYR_INTERNAL', `a change to "${instance}" returned range "${range.instance}"`);
+    syncTopology(conn, rec.id, range);
+    writeResolved(conn, rec.id, range);
+    return result;
+  });
+}
+
+/** Stores a resolved range's JSON (the rows are the caller's to keep in step). */
+export function writeResolved(conn: SqliteConnection, rangeId: number, range: ResolvedRange): void {
+  exec(
+    conn,
+    qb
+      .updateTable('ranges')
+      .set({ resolved_json: JSON.stringify(range), blueprint_name: range.name, updated_at: nowIso() })
+      .where('id', '=', rangeId),
+  );
+}
+
+/** The error for an instance that is not stored. */
+export function notFound(instance: string): CyrangeError {
+  return new CyrangeError('CYR_NOT_FOUND', `no range instance "${instance}"`);
+}

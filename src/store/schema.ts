@@ -1,0 +1,120 @@
+import type { Generated } from 'kysely';
+
+// Table types for Kysely: the store's schema after every migration.
+
+/** `ranges`: one range instance (deployed or planned), with its blueprint source and resolved JSON. */
+export interface RangesTable {
+  id: Generated<number>;
+  instance: string;
+  blueprint_name: string;
+  blueprint_source: string;
+  resolved_json: string;
+  kind: string;
+  status: string;
+  owner: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** `networks`: one network of a range; UNIQUE(range_id, name). */
+export interface NetworksTable {
+  id: Generated<number>;
+  range_id: number;
+  name: string;
+  subnet: string;
+  gateway: string;
+  egress: string;
+  dhcp_json: string | null;
+  bridge: string;
+  /** JSON array of reserved addresses (`a` or `a-b`), or null (migration 0005). */
+  reserved_json: string | null;
+}
+
+/** `hosts`: one host of a range; UNIQUE(range_id, name). Its NICs are `vm_networks` rows. */
+export interface HostsTable {
+  id: Generated<number>;
+  range_id: number;
+  name: string;
+  runtime: string;
+  mode: string;
+  spec_json: string;
+  /** Deprecated: the primary network, kept for old readers. vm_networks is the truth. */
+  network_id: number | null;
+  /** Deprecated: the primary address, kept for old readers. */
+  ip_address: string | null;
+}
+
+/** `vm_networks`: one NIC (host on network) with its lease; UNIQUE(host, network), UNIQUE(network, ip), one primary per host. */
+export interface VmNetworksTable {
+  id: Generated<number>;
+  host_id: number;
+  network_id: number;
+  ip_address: string | null;
+  mac: string;
+  ifname: string;
+  peer: string;
+  addressing: string;
+  is_primary: number;
+  position: number;
+  created_at: string;
+}
+
+/** `uplinks`: a range's slot in the NAT uplink pool; both columns unique. */
+export interface UplinksTable {
+  range_id: number;
+  slot: number;
+}
+
+/** `schema_migrations`: the migrations applied, by name. */
+export interface MigrationsTable {
+  name: string;
+  applied_at: string;
+}
+
+/** `users`: API users with a role and an optional password hash. */
+export interface UsersTable {
+  id: Generated<number>;
+  name: string;
+  role: string;
+  password_hash: string | null;
+  created_at: string;
+}
+
+/** `tokens`: API tokens, stored as hashes only. */
+export interface TokensTable {
+  id: Generated<number>;
+  user_id: number;
+  token_hash: string;
+  label: string;
+  created_at: string;
+}
+
+/** `blueprints`: blueprint texts kept as written, with an owner. */
+export interface BlueprintsTable {
+  id: Generated<number>;
+  name: string;
+  source: string;
+  owner: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** `range_assignments`: which users (students) may reach which range. */
+export interface RangeAssignmentsTable {
+  range_id: number;
+  user_id: number;
+}
+
+/** The whole database, for typed queries. */
+export interface DB {
+  users: UsersTable;
+  tokens: TokensTable;
+  blueprints: BlueprintsTable;
+  range_assignments: RangeAssignmentsTable;
+  ranges: RangesTable;
+  networks: NetworksTable;
+  hosts: HostsTable;
+  vm_networks: VmNetworksTable;
+  uplinks: UplinksTable;
+  schema_migrations: MigrationsTable;
+}

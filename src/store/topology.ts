@@ -1,0 +1,189 @@
+// The rows that mirror a resolved range: networks, hosts and their NICs (vm_networks).
+import type { Selectable } from 'kysely';
+import { type Addressing, CyrangeError, type ResolvedHost, type ResolvedInterface, type ResolvedRange } from '../model/index.js';
+import { type SqliteConnection, all, exec, nowIso, qb } from './db.js';
+import type { HostsTable, NetworksTable, VmNetworksTable } from './schema.js';
+
+/** A `networks` row. */
+export type NetworkRow = Selectable<NetworksTable>;
+/** A `hosts` row. */
+export type HostRow = Selectable<HostsTable>;
+/** A `vm_networks` row. */
+export type VmNetworkRow = Selectable<VmNetworksTable>;
+
+/** One NIC of a range, with the host and network names joined in. */
+export interface InterfaceRow {
+  readonly host: string;
+  /** The network's name. */
+  readonly network: string;
+  readonly subnet: string;
+  readonly ip_address: string | null;
+  readonly mac: string;
+  readonly ifname: string;
+  readonly peer: string;
+  readonly addressing: Addressing;
+  readonly is_primary: boolean;
+  /** Order on the host, 0 for the first NIC. */
+  readonly position: number;
+}
+
+/** A host as stored in `hosts.spec_json`: the resolved host without its interfaces (those are rows). */
+export function hostSpecJson(h: ResolvedHost): string {
+  const { interfaces: _, ...spec } = h;
+  return JSON.stringify(spec);
+}
+
+/** The model's view of one `vm_networks` row on its network. */
+export function interfaceOf(v: VmNetworkRow, net: NetworkRow): ResolvedInterface {
+  return {
+    network: net.name,
+    ip: v.ip_address,
+    prefix: Number(net.subnet.split('/')[1]),
+    gateway: net.gateway,
+    addressing: v.addressing as Addressing,
+    mac: v.mac,
+    primary: v.is_primary === 1,
+    ifname: v.ifname,
+    peer: v.peer,
+    // Rate limits live in the stored range JSON, not in the rows.
+    rateLimit: null,
+  };
+}
+
+/** Every host with NICs has exactly one primary: the invariant each write path keeps. */
+function checkPrimaries(r: ResolvedRange): void {
+  for (const h of r.hosts) {
+    const n = h.interfaces.filter((i) => i.primary).length;
+    if (h.interfaces.length > 0 && n !== 1)
+      throw new CyrangeError('CYR_CONFLICT', `host "${h.name}" must have exactly one primary interface, not ${n}`);
+  }
+}
+
+type Desired = Omit<VmNetworkRow, 'id' | 'created_at'>;
+const SAME_LEASE: ReadonlyArray<keyof Desired> = ['ip_address', 'is_primary'];
+const SAME_REST: ReadonlyArray<keyof Desired> = ['mac', 'ifname', 'peer', 'addressing', 'position'];
+
+/**
+ * Makes a range's networks, hosts and NIC rows match `r`, by name, inside the caller's
+ * transaction. Rows that stay keep their ids; rows that go are deleted before anything is
+ * written, so a lease moving from one NIC to another never collides with itself.
+ */
+export function syncTopology(conn: SqliteConnection, rangeId: number, r: ResolvedRange): void {
+  checkPrimaries(r);
+  const now = nowIso();
+  const nets = new Map(
+    all(conn, qb.selectFrom('networks').select(['id', 'name']).where('range_id', '=', rangeId)).map((n) => [n.name, n.id]),
+  );
+  const hosts = new Map(
+    all(conn, qb.selectFrom('hosts').select(['id', 'name']).where('range_id', '=', rangeId)).map((h) => [h.name, h.id]),
+  );
+  const wantNets = new Set(r.networks.map((n) => n.name));
+  const wantHosts = new Set(r.hosts.map((h) => h.name));
+  const goneHosts = [...hosts].filter(([name]) => !wantHosts.has(name)).map(([, id]) => id);
+  const goneNets = [...nets].filter(([name]) => !wantNets.has(name)).map(([, id]) => id);
+  if (goneHosts.length) exec(conn, qb.deleteFrom('hosts').where('id', 'in', goneHosts));
+  if (goneNets.length) exec(conn, qb.deleteFrom('networks').where('id', 'in', goneNets));
+
+  for (const n of r.networks) {
+    const row = {
+      subnet: n.subnet,
+      gateway: n.gateway,
+      egress: n.egress,
+      dhcp_json: n.dhcp ? JSON.stringify(n.dhcp) : null,
+      bridge: n.bridge,
+      reserved_json: n.reserved?.length ? JSON.stringify(n.reserved) : null,
+    };
+    const id = nets.get(n.name);
+    if (id !== undefined) exec(conn, qb.updateTable('networks').set(row).where('id', '=', id));
+    else nets.set(n.name, exec(conn, qb.insertInto('networks').values({ range_id: rangeId, name: n.name, ...row })).id);
+  }
+  const netId = (name: string): number => {
+    const id = nets.get(name);
+    if (id === undefined) throw new CyrangeError('CYR_INTERNAL', `interface on unknown network "${name}"`);
+    return id;
+  };
+
+  const desired = new Map<string, Desired>();
+  for (const h of r.hosts) {
+    const primary = h.interfaces.find((n) => n.primary);
+    const row = {
+      runtime: h.runtime,
+      mode: h.network.mode,
+      spec_json: hostSpecJson(h),
+      // Deprecated columns, kept in step for old readers.
+      network_id: primary ? netId(primary.network) : null,
+      ip_address: primary?.ip ?? null,
+    };
+    const have = hosts.get(h.name);
+    if (have !== undefined) exec(conn, qb.updateTable('hosts').set(row).where('id', '=', have));
+    const id = have ?? exec(conn, qb.insertInto('hosts').values({ range_id: rangeId, name: h.name, ...row })).id;
+    h.interfaces.forEach((nic, position) => {
+      const d: Desired = {
+        host_id: id,
+        network_id: netId(nic.network),
+        ip_address: nic.ip,
+        mac: nic.mac,
+        ifname: nic.ifname,
+        peer: nic.peer,
+        addressing: nic.addressing,
+        is_primary: nic.primary ? 1 : 0,
+        position,
+      };
+      desired.set(`${d.host_id}:${d.network_id}`, d);
+    });
+  }
+
+  const existing = all(
+    conn,
+    qb.selectFrom('vm_networks as v').innerJoin('hosts as h', 'h.id', 'v.host_id').selectAll('v').where('h.range_id', '=', rangeId),
+  );
+  const kept = new Map<string, VmNetworkRow>();
+  const drop: number[] = [];
+  for (const v of existing) {
+    const key = `${v.host_id}:${v.network_id}`;
+    const d = desired.get(key);
+    if (d && SAME_LEASE.every((f) => d[f] === v[f])) kept.set(key, v);
+    else drop.push(v.id);
+  }
+  if (drop.length) exec(conn, qb.deleteFrom('vm_networks').where('id', 'in', drop));
+  for (const [key, d] of desired) {
+    const v = kept.get(key);
+    if (!v) exec(conn, qb.insertInto('vm_networks').values({ ...d, created_at: now }));
+    else if (!SAME_REST.every((f) => d[f] === v[f]))
+      exec(
+        conn,
+        qb
+          .updateTable('vm_networks')
+          .set({ mac: d.mac, ifname: d.ifname, peer: d.peer, addressing: d.addressing, position: d.position })
+          .where('id', '=', v.id),
+      );
+  }
+}
+
+/** Every NIC of an instance: hosts in creation order, each host's NICs in position order (primary first). */
+export function listInterfaces(conn: SqliteConnection, instance: string): InterfaceRow[] {
+  const rows = all(
+    conn,
+    qb
+      .selectFrom('vm_networks as v')
+      .innerJoin('hosts as h', 'h.id', 'v.host_id')
+      .innerJoin('networks as n', 'n.id', 'v.network_id')
+      .innerJoin('ranges as r', 'r.id', 'h.range_id')
+      .select([
+        'h.name as host',
+        'n.name as network',
+        'n.subnet',
+        'v.ip_address',
+        'v.mac',
+        'v.ifname',
+        'v.peer',
+        'v.addressing',
+        'v.is_primary',
+        'v.position',
+      ])
+      .where('r.instance', '=', instance)
+      .orderBy('h.id')
+      .orderBy('v.position'),
+  );
+  return rows.map((r) => ({ ...r, addressing: r.addressing as Addressing, is_primary: r.is_primary === 1 }));
+}

@@ -1,0 +1,26 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    globalSetup: ['test/global-setup.ts'],
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: ['**/*.priv.test.ts', 'src/web/**'],
+        },
+      },
+      {
+        // Tests on real namespaces and processes: one file at a time, since gc looks machine-wide.
+        test: {
+          name: 'priv',
+          include: ['src/**/*.priv.test.ts', 'test/**/*.priv.test.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
