@@ -51,7 +51,8 @@ describe.skipIf(!IS_ROOT)('per-NIC rate limits and stats on the real kernel', ()
     pidFiles.push(pidFile);
     const srv = await inNs(ns(name, 'b'), ['iperf3', '-s', '-1', '-D', '-B', B, '-p', port, '-I', pidFile]);
     expect(srv.code, srv.stderr).toBe(0);
-    const args = ['iperf3', '-c', B, '-p', port, '-t', String(seconds), '-J', ...(direction === 'receive' ? ['-R'] : [])];
+    // `-O 1` leaves out the first second: slow start and the bucket's initial burst skew it.
+    const args = ['iperf3', '-c', B, '-p', port, '-t', String(seconds), '-O', '1', '-J', ...(direction === 'receive' ? ['-R'] : [])];
     type Report = { end?: { sum_received?: { bits_per_second: number } }; error?: string };
     // The daemon needs a moment to listen; a refused connect is retried.
     let last = '';
@@ -65,6 +66,12 @@ describe.skipIf(!IS_ROOT)('per-NIC rate limits and stats on the real kernel', ()
     const mbps = (json?.bits_per_second ?? 0) / 1e6;
     measured.push(`${direction} ${mbps.toFixed(2)} Mbit/s`);
     return mbps;
+  }
+
+  /** A shaped rate lands within a band around its limit: TCP on a token bucket runs a little under it. */
+  function expectNear(mbps: number, limit: number): void {
+    expect(mbps).toBeGreaterThan(limit * 0.85);
+    expect(mbps).toBeLessThan(limit * 1.1);
   }
 
   async function stats(): Promise<StatsRow[]> {
@@ -99,15 +106,11 @@ describe.skipIf(!IS_ROOT)('per-NIC rate limits and stats on the real kernel', ()
   });
 
   it('shapes what the host sends to its egress limit (10 Mbit/s)', async () => {
-    const mbps = await throughput('send');
-    expect(mbps).toBeGreaterThan(9);
-    expect(mbps).toBeLessThan(11);
+    expectNear(await throughput('send'), 10);
   });
 
   it('shapes what the host receives to its ingress limit (20 Mbit/s)', async () => {
-    const mbps = await throughput('receive');
-    expect(mbps).toBeGreaterThan(18);
-    expect(mbps).toBeLessThan(22);
+    expectNear(await throughput('receive'), 20);
   });
 
   it('puts the qdiscs on the range side, tagged, where the guest cannot touch them', async () => {
@@ -134,12 +137,8 @@ describe.skipIf(!IS_ROOT)('per-NIC rate limits and stats on the real kernel', ()
     const peer = links.find((l) => l.ifalias === `cyrange:${name}:a:lan`)?.ifname ?? 'missing';
     const filters = await runCmd(['tc', '-n', ns(name), 'filter', 'show', 'dev', peer, 'ingress']);
     expect(filters.stdout.match(/mirred/g)).toHaveLength(1);
-    const sent = await throughput('send');
-    expect(sent).toBeGreaterThan(3.6);
-    expect(sent).toBeLessThan(4.4);
-    const received = await throughput('receive');
-    expect(received).toBeGreaterThan(7.2);
-    expect(received).toBeLessThan(8.8);
+    expectNear(await throughput('send'), 4);
+    expectNear(await throughput('receive'), 8);
     const shown = await cli(['limit', name, 'a', 'lan', '--json'], { stateDir: state.dir });
     expect(JSON.parse(shown.stdout).rateLimit).toEqual({ ingressMbps: 8, egressMbps: 4, burstKb: 32 });
   });

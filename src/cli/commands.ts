@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerBlueprintCommands } from './commands/blueprint.js';
 import { registerHostBridgeCommands } from './commands/hostbridge.js';
 import { registerHostCommands } from './commands/hosts.js';
+import { registerImageCommands } from './commands/image.js';
 import { registerNetFeatureCommands } from './commands/netfeatures.js';
 import { registerNicCommands } from './commands/nics.js';
 import { registerPolicyCommands } from './commands/policy.js';
@@ -20,4 +21,5 @@ export function registerCommands(program: Command): void {
   registerHostBridgeCommands(program);
   registerNetFeatureCommands(program);
   registerRenderCommands(program);
+  registerImageCommands(program);
 }

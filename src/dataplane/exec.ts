@@ -28,6 +28,8 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   /** Resolve instead of throwing on a non-zero exit. */
   readonly allowFailure?: boolean;
+  /** Working directory of the command. */
+  readonly cwd?: string;
 }
 
 export interface RunResult {
@@ -59,7 +61,7 @@ export function run(argv: Argv, opts: RunOptions = {}): Promise<RunResult> {
   const [cmd, ...args] = argv;
   if (!cmd) return Promise.reject(new CyrangeError('CYR_INTERNAL', 'run: empty argv'));
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], signal: opts.signal });
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], signal: opts.signal, cwd: opts.cwd });
     trackChild(child);
     const out: Buffer[] = [];
     const err: Buffer[] = [];

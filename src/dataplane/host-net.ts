@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { CyrangeError, type ResolvedHost, type ResolvedRange, rangeNetns } from '../model/index.js';
 import { run } from './exec.js';
 import { libexecPath } from './libexec.js';
-import { planHostAddresses, planHostVeths, planRemoveNic } from './link-plan.js';
+import { planHostAddresses, planHostTaps, planHostVeths, planRemoveNic } from './link-plan.js';
+import { listLinks } from './range-net.js';
 import { toBatch } from './ip-batch.js';
 import { inNetns, ipBatchIn, netnsExists } from './netns.js';
 import { type ProcRef, isAlive, readPidfile, removePidfile, spawnDetached, terminate, writePidfile } from './procs.js';
@@ -17,6 +18,13 @@ export interface HostNs {
 /** Creates every listed host's veth pairs in one batch in the range namespace. */
 export async function wireHosts(range: ResolvedRange, hosts: readonly HostNs[]): Promise<void> {
   await ipBatchIn(rangeNetns(range.instance), planHostVeths(range, hosts));
+}
+
+/** Creates (or re-attaches) the TAPs of VM hosts in the range namespace, in one batch. */
+export async function wireTaps(range: ResolvedRange, hosts: readonly ResolvedHost[]): Promise<void> {
+  const ns = rangeNetns(range.instance);
+  const existing = new Set((await listLinks(ns)).map((l) => l.ifname));
+  await ipBatchIn(ns, planHostTaps(range, hosts, existing));
 }
 
 /** Configures a wired host's NICs from inside its namespace: addresses, link up, default route. */

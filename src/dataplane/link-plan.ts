@@ -114,3 +114,29 @@ export function planLanLinkNear(instance: string, network: string, bridge: strin
   const { near } = lanLinkNames(instance, network);
   return [['link', 'set', near, 'master', bridge, 'alias', linkAlias(instance, '', `lan-${network}`), 'up']];
 }
+
+/**
+ * TAPs for VM hosts, run in the range namespace: one per NIC, named like a veth's range end, on the
+ * network's bridge and tagged. The VM opens it by name; the guest's MAC is set on the VM's NIC.
+ * TAPs that already exist (`existing`) are only re-attached.
+ */
+export function planHostTaps(range: ResolvedRange, hosts: readonly ResolvedHost[], existing: ReadonlySet<string>): Argv[] {
+  const bridgeOf = new Map(range.networks.map((n) => [n.name, n.bridge]));
+  const lines: Argv[] = [];
+  for (const host of hosts) {
+    for (const nic of host.interfaces) {
+      if (!existing.has(nic.peer)) lines.push(['tuntap', 'add', 'dev', nic.peer, 'mode', 'tap', 'vnet_hdr']);
+      lines.push([
+        'link',
+        'set',
+        nic.peer,
+        'master',
+        bridgeOf.get(nic.network) ?? '',
+        'alias',
+        linkAlias(range.instance, host.name, nic.network),
+        'up',
+      ]);
+    }
+  }
+  return lines;
+}

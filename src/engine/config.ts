@@ -18,12 +18,15 @@ export interface EngineConfig {
   readonly hostBridge: string | null;
   /** Namespace that holds host bridges (`CYRANGE_HOST_BRIDGE_NETNS`); the root namespace when unset. */
   readonly hostBridgeNetns: string | null;
+  /** Kernel and initramfs of microVM guests (`CYRANGE_MICROVM_ASSETS`; default STATE_DIR/microvm). */
+  readonly microvmAssets: string;
 }
 
 /** Reads the engine's settings from environment variables, with defaults. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): EngineConfig {
+  const stateDir = env.CYRANGE_STATE_DIR || '/var/lib/cyrange';
   return {
-    stateDir: env.CYRANGE_STATE_DIR || '/var/lib/cyrange',
+    stateDir,
     uplinkNetns: env.CYRANGE_NAT_UPLINK_NETNS || null,
     uplinkPool: env.CYRANGE_UPLINK_POOL || '100.64.0.0/16',
     concurrency: Math.max(1, Number(env.CYRANGE_CONCURRENCY) || 8),
@@ -34,6 +37,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): EngineConfi
       .filter(Boolean),
     hostBridge: env.CYRANGE_HOST_BRIDGE || null,
     hostBridgeNetns: env.CYRANGE_HOST_BRIDGE_NETNS || null,
+    microvmAssets: env.CYRANGE_MICROVM_ASSETS || join(stateDir, 'microvm'),
   };
 }
 

@@ -10,6 +10,7 @@ import {
   startDhcpClients,
   unwireNic,
   wireHosts,
+  wireTaps,
 } from '../dataplane/index.js';
 import { CyrangeError, type ResolvedHost, type ResolvedRange, ValidationError, hostNetns, rangeNetns } from '../model/index.js';
 import { type RangeContext, allRuntimes, getRuntime } from '../runtimes/index.js';
@@ -40,12 +41,45 @@ export interface DeployResult {
 }
 
 /** The runtime context of an instance, with pull progress routed to engine events. */
-export function rangeContext(ctx: EngineContext, instance: string): RangeContext {
+export function rangeContext(ctx: EngineContext, instance: string, range?: ResolvedRange): RangeContext {
   return {
     instance,
     runDir: runDirOf(ctx.cfg, instance),
     onProgress: (host, line) => ctx.emit({ kind: 'progress', instance, step: `host:${host}`, message: line }),
+    range,
+    microvmAssets: ctx.cfg.microvmAssets,
   };
+}
+
+/** Whether a host's NICs are TAPs its VM opens (microVMs) rather than veths into its namespace. */
+export function usesTaps(host: ResolvedHost): boolean {
+  return getRuntime(host.runtime).nics === 'tap';
+}
+
+/** Wires hosts' NICs onto the range bridges: veth pairs, or TAPs for VM hosts. */
+export async function wireNics(range: ResolvedRange, hosts: readonly HostNs[]): Promise<void> {
+  const taps = hosts.filter((h) => usesTaps(h.host));
+  const veths = hosts.filter((h) => !usesTaps(h.host));
+  if (veths.length > 0) await wireHosts(range, veths);
+  if (taps.length > 0)
+    await wireTaps(
+      range,
+      taps.map((h) => h.host),
+    );
+}
+
+/**
+ * Makes a wired host's NICs usable and runs its workload: addresses and DHCP clients from the host
+ * side, except for VM hosts, whose guests configure their own NICs from the boot arguments.
+ */
+async function configureAndStart(ctx: EngineContext, range: ResolvedRange, h: HostNs): Promise<void> {
+  const rctx = rangeContext(ctx, range.instance, range);
+  const taps = usesTaps(h.host);
+  if (!taps) await configureHost(range.instance, h);
+  // A re-wired NIC is a new link without its qdiscs.
+  await applyHostRateLimits(range.instance, h.host);
+  await getRuntime(h.host.runtime).start(rctx, h.host);
+  if (!taps) startDhcpClients(rctx.runDir, h);
 }
 
 /**
@@ -53,7 +87,7 @@ export function rangeContext(ctx: EngineContext, instance: string): RangeContext
  * or restarted container), configures addresses and starts its workload and DHCP clients.
  */
 export async function bringUp(ctx: EngineContext, range: ResolvedRange, host: ResolvedHost): Promise<void> {
-  const rctx = rangeContext(ctx, range.instance);
+  const rctx = rangeContext(ctx, range.instance, range);
   const rt = getRuntime(host.runtime);
   const h: HostNs = { host, netns: hostNetns(range.instance, host.name) };
   const { fresh } = await rt.boot(rctx, host);
@@ -62,11 +96,9 @@ export async function bringUp(ctx: EngineContext, range: ResolvedRange, host: Re
     for (const nic of host.interfaces) await unwireNic(range.instance, nic.peer).catch(() => {});
     await wireHosts(range, [h]);
   }
-  await configureHost(range.instance, h);
-  // A re-wired NIC is a new veth without its qdiscs.
-  await applyHostRateLimits(range.instance, host);
-  await rt.start(rctx, host);
-  startDhcpClients(rctx.runDir, h);
+  // TAPs outlive their VM; re-attaching them is idempotent and repairs a lost one.
+  if (usesTaps(host)) await wireTaps(range, [host]);
+  await configureAndStart(ctx, range, h);
 }
 
 function groupByRuntime(hosts: readonly ResolvedHost[]): Map<string, ResolvedHost[]> {
@@ -174,7 +206,7 @@ export async function build(
 ): Promise<void> {
   const range = record.resolved;
   const sctx = { emit: ctx.emit, results, op: 'deploy' as const, instance: range.instance };
-  const rctx = rangeContext(ctx, range.instance);
+  const rctx = rangeContext(ctx, range.instance, range);
   const fault = (name: string) => {
     if (ctx.failAt === name) throw new CyrangeError('CYR_INTERNAL', `injected failure at ${name}`);
   };
@@ -221,15 +253,12 @@ async function buildHosts(
   });
   await step(sctx, 'hosts:wire', async () => {
     fault('hosts:wire');
-    await wireHosts(range, wired);
+    await wireNics(range, wired);
   });
   await mapLimit(wired, ctx.cfg.concurrency, (h) =>
     step(sctx, `host:${h.host.name}`, async () => {
       fault(`host:${h.host.name}`);
-      await configureHost(range.instance, h);
-      await applyHostRateLimits(range.instance, h.host);
-      await getRuntime(h.host.runtime).start(rctx, h.host);
-      startDhcpClients(rctx.runDir, h);
+      await configureAndStart(ctx, range, h);
     }),
   );
 }

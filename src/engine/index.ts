@@ -14,3 +14,4 @@ export type { CheckResult } from './policies.js';
 export { planBridgeSetup, setupHostBridge, removeHostBridge, hostBridgeNetplan } from './host-bridge.js';
 export type { NicStatsRow } from './stats.js';
 export { CounterTotals } from './counter-totals.js';
+export { buildMicrovmImage } from './microvm-image.js';

@@ -6,10 +6,11 @@ import {
   stopDhcpClients,
   unwireNic,
   wireHosts,
+  wireTaps,
 } from '../dataplane/index.js';
 import { CyrangeError, type ResolvedInterface, hostNetns } from '../model/index.js';
 import { getRuntime } from '../runtimes/index.js';
-import { type EngineContext, rangeContext } from './deploy.js';
+import { type EngineContext, rangeContext, usesTaps } from './deploy.js';
 import { type StepResult, step } from './events.js';
 import { withLock } from './lock.js';
 import { refreshFirewall } from './policies.js';
@@ -43,12 +44,22 @@ async function addNicLocked(
       const rec = await ctx.store.getRange(instance);
       const host = rec?.resolved.hosts.find((h) => h.name === hostName);
       if (!rec || !host) throw new CyrangeError('CYR_NOT_FOUND', `host "${hostName}" vanished`);
-      if ((await getRuntime(host.runtime).state(rangeContext(ctx, instance), host)) === 'missing') return;
+      const rt = getRuntime(host.runtime);
+      const rctx = rangeContext(ctx, instance, rec.resolved);
+      const state = await rt.state(rctx, host);
+      if (state === 'missing') return;
       const netns = hostNetns(instance, hostName);
-      await wireHosts(rec.resolved, [{ host: { ...host, interfaces: [nic] }, netns }]);
-      await configureHost(instance, { host, netns });
-      if (nic.rateLimit) await applyRateLimit(instance, hostName, nic);
-      startDhcpClients(rangeContext(ctx, instance).runDir, { host: { ...host, interfaces: [nic] }, netns });
+      if (usesTaps(host)) {
+        // A VM's NIC is hot-plugged; a stopped VM gets it at its next start.
+        await wireTaps(rec.resolved, [{ ...host, interfaces: [nic] }]);
+        if (nic.rateLimit) await applyRateLimit(instance, hostName, nic);
+        if (state === 'running') await rt.plugNic?.(rctx, host, nic);
+      } else {
+        await wireHosts(rec.resolved, [{ host: { ...host, interfaces: [nic] }, netns }]);
+        await configureHost(instance, { host, netns });
+        if (nic.rateLimit) await applyRateLimit(instance, hostName, nic);
+        startDhcpClients(rctx.runDir, { host: { ...host, interfaces: [nic] }, netns });
+      }
       // Anti-spoofing and policies name each NIC's port.
       await refreshFirewall(ctx, rec.resolved);
     });
@@ -71,7 +82,11 @@ async function removeNicLocked(ctx: EngineContext, instance: string, hostName: s
   const nic = await ctx.store.removeInterface(instance, hostName, network);
   const results: StepResult[] = [];
   await step({ emit: ctx.emit, results, op: 'nic', instance }, `nic-rm:${hostName}:${network}`, async () => {
-    if (host) await stopDhcpClients(rangeContext(ctx, instance).runDir, host, nic.ifname);
+    const rctx = rangeContext(ctx, instance);
+    if (host && usesTaps(host)) {
+      const rt = getRuntime(host.runtime);
+      if ((await rt.state(rctx, host)) === 'running') await rt.unplugNic?.(rctx, host, nic);
+    } else if (host) await stopDhcpClients(rctx.runDir, host, nic.ifname);
     // Deleting the range end deletes both ends; a NIC already gone is fine.
     await unwireNic(instance, nic.peer).catch(() => {});
     await clearRateLimit(instance, hostName, nic).catch(() => {});

@@ -1,8 +1,8 @@
 import { CyrangeError, type Problem, ValidationError } from './errors.js';
 import { problemsFromZod } from './blueprint.js';
 import { resolveRange } from './resolve.js';
-import { type RawHost, RawHost as RawHostSchema, type RawNetwork, type RawRateLimit } from './schema.js';
-import type { RateLimit, ResolvedHost, ResolvedNetwork, ResolvedRange } from './types.js';
+import { type RawHost, RawHost as RawHostSchema, type RawMicrovm, type RawNetwork, type RawRateLimit } from './schema.js';
+import type { MicrovmSpec, RateLimit, ResolvedHost, ResolvedNetwork, ResolvedRange } from './types.js';
 
 function networkToRaw(n: ResolvedNetwork): RawNetwork {
   return {
@@ -29,6 +29,16 @@ function rateLimitToRaw(l: RateLimit | null | undefined): { rate_limit?: RawRate
   };
 }
 
+function microvmToRaw(m: MicrovmSpec): RawMicrovm {
+  return {
+    launcher: m.launcher,
+    ...(m.kernel ? { kernel: m.kernel } : {}),
+    ...(m.initrd ? { initrd: m.initrd } : {}),
+    ...(m.disk ? { disk: m.disk } : {}),
+    ...(m.append ? { append: m.append } : {}),
+  };
+}
+
 /** A resolved host written back as raw input with every address and MAC pinned, so re-resolving keeps it as it is. */
 function hostToRaw(h: ResolvedHost): RawHost {
   return {
@@ -46,6 +56,7 @@ function hostToRaw(h: ResolvedHost): RawHost {
     ip_forward: h.ipForward,
     hidden: h.hidden,
     ...(h.vncPort !== null ? { vnc_port: h.vncPort } : {}),
+    ...(h.microvm ? { microvm: microvmToRaw(h.microvm) } : {}),
   };
 }
 

@@ -15,3 +15,4 @@ export * from './host-edit.js';
 export * from './policy.js';
 export * from './policy-eval.js';
 export * from './guest-config.js';
+export * from './microvm-boot.js';

@@ -355,6 +355,9 @@ function buildHost(raw: RawRange, instance: string, host: RawHost, i: number, ni
     if (memoryBytes === null || memoryBytes < 4 * 1024 * 1024)
       problems.push({ path: `${at}.resources.memory`, message: `"${res.memory}" is not a size of at least 4m (e.g. 256m, 1g)` });
   }
+  const mv = { ...plugin?.microvm, ...host.microvm };
+  if (runtime !== 'microvm' && (host.microvm !== undefined || (plugin?.microvm !== undefined && host.runtime === undefined)))
+    problems.push({ path: `${at}.microvm`, message: `only microvm hosts take microvm settings (runtime is ${runtime})` });
   const interfaces: ResolvedInterface[] = nics.map((n, j) => ({
     network: n.net.raw.name,
     ip: n.ip === null ? null : formatIpv4(n.ip),
@@ -380,6 +383,16 @@ function buildHost(raw: RawRange, instance: string, host: RawHost, i: number, ni
     ipForward: host.ip_forward ?? false,
     hidden: host.hidden ?? false,
     vncPort: host.vnc_port ?? null,
+    microvm:
+      runtime === 'microvm'
+        ? {
+            launcher: mv.launcher ?? 'qemu',
+            kernel: mv.kernel ?? null,
+            initrd: mv.initrd ?? null,
+            disk: mv.disk ?? null,
+            append: mv.append ?? null,
+          }
+        : null,
   };
 }
 

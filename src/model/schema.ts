@@ -35,6 +35,24 @@ export const RawResources = z.strictObject({
 });
 export type RawResources = z.infer<typeof RawResources>;
 
+/** Launchers of the microvm runtime. Only qemu runs on these machines; firecracker is reserved. */
+export const LAUNCHERS = ['qemu', 'firecracker'] as const;
+export type LauncherName = (typeof LAUNCHERS)[number];
+
+const absPath = z.string().regex(/^\/[^\0]*$/, { error: 'must be an absolute path' });
+
+/** Boot settings of a microvm host; each path replaces Cyrange's own guest asset. */
+export const RawMicrovm = z.strictObject({
+  launcher: z.enum(LAUNCHERS).optional(),
+  kernel: absPath.optional(),
+  initrd: absPath.optional(),
+  /** A raw or qcow2 root file system image, attached as the first virtio disk. */
+  disk: absPath.optional(),
+  /** Extra kernel command line words. */
+  append: z.string().max(1024).optional(),
+});
+export type RawMicrovm = z.infer<typeof RawMicrovm>;
+
 const command = z.union([z.string().min(1), z.array(z.string()).min(1)]);
 const env = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'is not a valid variable name' }), z.string());
 
@@ -46,6 +64,7 @@ const hostTemplateFields = {
   env: env.optional(),
   resources: RawResources.optional(),
   network: RawNetworkConfig.optional(),
+  microvm: RawMicrovm.optional(),
 };
 
 export const RawPlugin = z.strictObject(hostTemplateFields);

@@ -71,6 +71,17 @@ export interface ResolvedHost {
   readonly hidden: boolean;
   /** TCP port of the host's VNC server, or null. */
   readonly vncPort: number | null;
+  /** Boot settings of a microvm host (absent on other runtimes and on ranges stored before microVMs). */
+  readonly microvm?: MicrovmSpec | null;
+}
+
+/** How a microVM boots: the launcher, and paths that replace Cyrange's own kernel and initramfs. */
+export interface MicrovmSpec {
+  readonly launcher: 'qemu' | 'firecracker';
+  readonly kernel: string | null;
+  readonly initrd: string | null;
+  readonly disk: string | null;
+  readonly append: string | null;
 }
 
 /** A validated range with every address allocated: what the engine works from. */

@@ -1,11 +1,13 @@
 import { CyrangeError, RUNTIMES, type RuntimeName } from '../model/index.js';
 import { dockerRuntime } from './docker.js';
+import { microvmRuntime } from './microvm/runtime.js';
 import { netnsRuntime } from './netns.js';
 import type { Runtime } from './runtime.js';
 
 const registry = new Map<string, Runtime>([
   [netnsRuntime.name, netnsRuntime],
   [dockerRuntime.name, dockerRuntime],
+  [microvmRuntime.name, microvmRuntime],
 ]);
 
 /** Adds a runtime under its name (used for runtimes with optional dependencies). */

@@ -1,4 +1,4 @@
-import type { ResolvedHost, RuntimeName } from '../model/index.js';
+import type { ResolvedHost, ResolvedInterface, ResolvedRange, RuntimeName } from '../model/index.js';
 
 /** What a runtime needs to know about the range a host belongs to. */
 export interface RangeContext {
@@ -7,6 +7,10 @@ export interface RangeContext {
   readonly runDir: string;
   /** Receives progress lines of long steps (image pulls). */
   readonly onProgress?: ((host: string, line: string) => void) | undefined;
+  /** The range's plan, when the caller has it (guests take their resolvers from it). */
+  readonly range?: ResolvedRange | undefined;
+  /** Directory of the microVM kernel and initramfs (`CYRANGE_MICROVM_ASSETS`). */
+  readonly microvmAssets?: string | undefined;
 }
 
 /** State of one host as its runtime sees it. */
@@ -35,6 +39,15 @@ export interface ConsoleSession {
  */
 export interface Runtime {
   readonly name: RuntimeName;
+  /**
+   * How hosts join range networks: `veth` pairs into the namespace `boot` makes (the default), or
+   * `tap` devices in the range namespace that the host's VM opens itself.
+   */
+  readonly nics?: 'veth' | 'tap';
+  /** For `tap` runtimes: plugs a NIC (its TAP made) into a running host and configures it in the guest. */
+  plugNic?(ctx: RangeContext, host: ResolvedHost, nic: ResolvedInterface): Promise<void>;
+  /** For `tap` runtimes: unplugs a NIC from a running host (its TAP is removed after). */
+  unplugNic?(ctx: RangeContext, host: ResolvedHost, nic: ResolvedInterface): Promise<void>;
   /** Creates the hosts, not yet running their workload. */
   create(ctx: RangeContext, hosts: readonly ResolvedHost[]): Promise<void>;
   /**

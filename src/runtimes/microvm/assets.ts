@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CyrangeError, type MicrovmSpec } from '../../model/index.js';
+
+/** One built file: its name in the assets directory and its SHA-256. */
+export interface AssetFile {
+  readonly file: string;
+  readonly sha256: string;
+}
+
+/** What `image build-microvm` records next to the kernel and initramfs it made. */
+export interface AssetManifest {
+  readonly kernelPackage: string;
+  readonly kernelVersion: string;
+  readonly kernelRelease: string;
+  readonly busyboxVersion: string;
+  readonly modules: readonly string[];
+  readonly kernel: AssetFile;
+  readonly initrd: AssetFile;
+  readonly builtAt: string;
+}
+
+export const MANIFEST = 'manifest.json';
+
+/** The SHA-256 of a file, hex. */
+export function sha256Of(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/** The manifest in an assets directory, or null when nothing was built there. */
+export function readManifest(dir: string): AssetManifest | null {
+  const p = join(dir, MANIFEST);
+  return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as AssetManifest) : null;
+}
+
+/** Kernel, initramfs and disk a guest boots from: the blueprint's own paths over the built assets. */
+export interface BootFiles {
+  readonly kernel: string;
+  readonly initrd: string | null;
+  readonly disk: string | null;
+}
+
+/** Resolves a host's boot files; a missing file is an error that names it and how to make it. */
+export function bootFiles(host: string, spec: MicrovmSpec, assetsDir: string): BootFiles {
+  const m = spec.kernel && spec.initrd ? null : readManifest(assetsDir);
+  const built = (f: AssetFile | undefined, what: string) => {
+    if (!f)
+      throw new CyrangeError('CYR_RUNTIME', `host "${host}": no microVM ${what} in ${assetsDir}`, {
+        hint: 'run `cyrange image build-microvm` (or set CYRANGE_MICROVM_ASSETS)',
+      });
+    return join(assetsDir, f.file);
+  };
+  const files = {
+    kernel: spec.kernel ?? built(m?.kernel, 'kernel'),
+    initrd: spec.initrd ?? built(m?.initrd, 'initramfs'),
+    disk: spec.disk,
+  };
+  for (const [what, p] of Object.entries(files))
+    if (p !== null && !existsSync(p)) throw new CyrangeError('CYR_RUNTIME', `host "${host}": microvm ${what} ${p} does not exist`);
+  return files;
+}

@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { type Socket, connect } from 'node:net';
+import { CyrangeError, shellQuote } from '../../model/index.js';
+
+/**
+ * Client of a guest's control channel (virtio-serial port backed by a unix socket): one request per
+ * line, answered by lines tagged with the request's id. See libexec/microvm/init for the guest end.
+ * The socket takes one client at a time, so callers queue on the listen backlog.
+ */
+export class ControlChannel {
+  private buf = '';
+  private readonly waiters: Array<(line: string) => void> = [];
+
+  private constructor(private readonly sock: Socket) {
+    sock.setEncoding('utf8');
+    sock.on('data', (d: string) => {
+      this.buf += d;
+      for (let i = this.buf.indexOf('\n'); i >= 0; i = this.buf.indexOf('\n')) {
+        const line = this.buf.slice(0, i);
+        this.buf = this.buf.slice(i + 1);
+        for (const w of [...this.waiters]) w(line);
+      }
+    });
+  }
+
+  /** Connects to the channel's socket. */
+  static open(path: string): Promise<ControlChannel> {
+    return new Promise((resolve, reject) => {
+      const s = connect(path);
+      s.once('connect', () => resolve(new ControlChannel(s)));
+      s.once('error', (e) => reject(new CyrangeError('CYR_RUNTIME', `control channel ${path}: ${e.message}`)));
+    });
+  }
+
+  close(): void {
+    this.sock.destroy();
+  }
+
+  /** Sends one request and collects the lines tagged with its id until `done` says the answer is complete. */
+  private request(words: readonly string[], done: (fields: string[][]) => boolean, timeoutMs: number, resendMs = 0): Promise<string[][]> {
+    const id = randomBytes(6).toString('hex');
+    const line = `${id} ${words.join(' ')}\n`;
+    return new Promise((resolve, reject) => {
+      const got: string[][] = [];
+      const finish = (err: Error | null) => {
+        clearTimeout(timer);
+        clearInterval(resend);
+        this.waiters.splice(this.waiters.indexOf(onLine), 1);
+        this.sock.off('close', onClose);
+        err ? reject(err) : resolve(got);
+      };
+      const onLine = (l: string) => {
+        const f = l.trim().split(' ');
+        if (f[0] !== id) return;
+        got.push(f.slice(1));
+        if (done(got)) finish(null);
+      };
+      const onClose = () => finish(new CyrangeError('CYR_RUNTIME', 'control channel closed by the guest'));
+      const timer = setTimeout(
+        () => finish(new CyrangeError('CYR_RUNTIME', `guest did not answer "${words[0]}" within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      // Until the guest opens its end, what we write may be dropped: status requests are repeated.
+      const resend = resendMs > 0 ? setInterval(() => this.sock.write(line), resendMs) : undefined;
+      this.waiters.push(onLine);
+      this.sock.on('close', onClose);
+      this.sock.write(line);
+    });
+  }
+
+  /** Waits until the guest's init answers; resolves with its uptime in seconds. */
+  async status(timeoutMs: number): Promise<number> {
+    const r = await this.request(['status'], (g) => g.length > 0, timeoutMs, 500);
+    return Number(r[0]?.[2] ?? 0);
+  }
+
+  /** Runs argv in the guest with `stdin`; resolves with its output and exit code once it ends. */
+  async exec(argv: readonly string[], stdin: Buffer, timeoutMs: number): Promise<{ stdout: Buffer; stderr: Buffer; code: number }> {
+    const script = `exec ${argv.map(shellQuote).join(' ')}\n`;
+    const r = await this.request(
+      ['exec', Buffer.from(script).toString('base64'), stdin.toString('base64')],
+      (g) => g.some((f) => f[0] === 'exit' || f[0] === 'error'),
+      timeoutMs,
+    );
+    const field = (k: string) => r.find((f) => f[0] === k)?.[1] ?? '';
+    if (r.some((f) => f[0] === 'error'))
+      throw new CyrangeError('CYR_RUNTIME', `guest refused exec: ${r.map((f) => f.join(' ')).join('; ')}`);
+    return { stdout: Buffer.from(field('out'), 'base64'), stderr: Buffer.from(field('err'), 'base64'), code: Number(field('exit')) };
+  }
+
+  /** Asks the guest to power off. */
+  async shutdown(timeoutMs: number): Promise<void> {
+    await this.request(['shutdown'], (g) => g.length > 0, timeoutMs);
+  }
+}

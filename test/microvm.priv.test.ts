@@ -1,0 +1,232 @@
+import { readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IS_ROOT, cli, pings, runCmd, tempStateDir, uniqueName, waitFor } from './helpers.js';
+
+const ASSETS = process.env.CYRANGE_MICROVM_ASSETS ?? '/var/lib/cyrange/microvm';
+const env = { CYRANGE_MICROVM_ASSETS: ASSETS };
+const ns = (instance: string, host?: string) => (host ? `cyr_${instance}_${host}` : `cyr_${instance}`);
+
+const MIXED = `name: mixed
+networks:
+  - { name: lan, subnet: 10.70.0.0/24, dhcp: true }
+  - { name: dmz, subnet: 10.71.0.0/24 }
+vms:
+  - name: vm1
+    runtime: microvm
+    resources: { memory: 160m, cpus: 1 }
+    command: [sleep, infinity]
+    interfaces:
+      - { network: lan, ip: 10.70.0.20 }
+      - { network: dmz, ip: 10.71.0.20 }
+  - name: vm2
+    runtime: microvm
+    resources: { memory: 160m }
+    network: { mode: dhcp }
+    interfaces:
+      - { network: lan }
+  - name: vm3
+    runtime: microvm
+    resources: { memory: 160m }
+    network: { mode: vsock }
+  - name: n1
+    runtime: netns
+    interfaces:
+      - { network: lan, ip: 10.70.0.30 }
+  - name: n2
+    runtime: netns
+    interfaces:
+      - { network: dmz, ip: 10.71.0.30 }
+`;
+
+const SMALL = `name: small
+networks:
+  - { name: lan, subnet: 10.72.0.0/24 }
+vms:
+  - { name: vm, runtime: microvm, resources: { memory: 128m }, interfaces: [{ network: lan, ip: 10.72.0.20 }] }
+  - { name: n, runtime: netns, interfaces: [{ network: lan, ip: 10.72.0.30 }] }
+`;
+
+/** QEMU processes whose ownership tag names `instance`. */
+function vmsOf(instance: string): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(`guest=cyrange:${instance}:`)) out.push(Number(d));
+    } catch {}
+  }
+  return out;
+}
+
+describe.skipIf(!IS_ROOT)('microVM hosts under QEMU, wired by TAPs into the range namespace', () => {
+  const state = tempStateDir();
+  const mixed = uniqueName('mv');
+  const copyA = uniqueName('mva');
+  const copyB = uniqueName('mvb');
+  const run = (args: string[], input?: string) => cli(args, { stateDir: state.dir, env, ...(input !== undefined ? { input } : {}) });
+  const exec = (instance: string, host: string, argv: string[], input?: string) => run(['exec', instance, host, '--', ...argv], input);
+
+  beforeAll(async () => {
+    const built = await run(['image', 'build-microvm', '--if-missing', '--out', ASSETS]);
+    expect(built.code, built.stderr).toBe(0);
+    writeFileSync(join(state.dir, 'mixed.yaml'), MIXED);
+    writeFileSync(join(state.dir, 'small.yaml'), SMALL);
+    const deploys = await Promise.all([
+      run(['deploy', join(state.dir, 'mixed.yaml'), '--name', mixed]),
+      run(['deploy', join(state.dir, 'small.yaml'), '--name', copyA]),
+      run(['deploy', join(state.dir, 'small.yaml'), '--name', copyB]),
+    ]);
+    for (const d of deploys) expect(d.code, d.stderr + d.stdout).toBe(0);
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const i of [mixed, copyA, copyB]) await run(['destroy', i]);
+    state.cleanup();
+  }, 60_000);
+
+  it('a static microVM and a netns host on lan ping each other; the guest shows its blueprint IP and MAC', async () => {
+    expect(await pings(ns(mixed, 'n1'), '10.70.0.20')).toBe(true);
+    const ping = await exec(mixed, 'vm1', ['ping', '-c', '1', '-W', '2', '10.70.0.30']);
+    expect(ping.code, ping.stdout + ping.stderr).toBe(0);
+    const inspected = JSON.parse((await run(['inspect', mixed, '--json'])).stdout) as {
+      hosts: Array<{ name: string; runtime: string; state: string; interfaces: Array<{ ifname: string; mac: string; ip: string }> }>;
+    };
+    const vm1 = inspected.hosts.find((h) => h.name === 'vm1');
+    expect(vm1?.runtime).toBe('microvm');
+    expect(vm1?.state).toBe('running');
+    const addr = await exec(mixed, 'vm1', ['ip', 'addr', 'show', 'dev', 'eth0']);
+    expect(addr.code).toBe(0);
+    expect(addr.stdout).toContain('inet 10.70.0.20/24');
+    expect(addr.stdout).toContain(`link/ether ${vm1?.interfaces[0]?.mac}`);
+  });
+
+  it('runs the guest in the range namespace on a tagged TAP, with the memory from resources, on the detected accelerator', async () => {
+    const pid = vmsOf(mixed);
+    expect(pid.length).toBe(3);
+    const links = JSON.parse((await runCmd(['ip', '-n', ns(mixed), '-json', '-d', 'link', 'show', 'type', 'tun'])).stdout) as Array<{
+      ifname: string;
+      ifalias?: string;
+      master?: string;
+    }>;
+    expect(links.map((l) => l.ifalias).sort()).toEqual([
+      `cyrange:${mixed}:vm1:dmz`,
+      `cyrange:${mixed}:vm1:lan`,
+      `cyrange:${mixed}:vm2:lan`,
+    ]);
+    const meta = JSON.parse(readFileSync(join(state.dir, 'run', mixed, 'vm1.vm.json'), 'utf8'));
+    expect(meta).toMatchObject({ launcher: 'qemu', channel: 'virtio-serial' });
+    expect(['kvm', 'tcg']).toContain(meta.accel);
+    const argv = readFileSync(`/proc/${meta.pid}/cmdline`, 'utf8').split('\0');
+    expect(argv[argv.indexOf('-m') + 1]).toBe('160M');
+    expect(argv.join(' ')).toContain(`accel=${meta.accel}`);
+    // The guest's own view of its memory agrees.
+    const mem = await exec(mixed, 'vm1', ['grep', 'MemTotal', '/proc/meminfo']);
+    expect(Number(/(\d+)/.exec(mem.stdout)?.[1])).toBeGreaterThan(100_000);
+    expect(readFileSync(join(state.dir, 'run', mixed, 'vm1.serial.log'), 'utf8')).toContain('cyrange: guest vm1 up');
+  });
+
+  it('a dhcp-mode microVM takes its address from the range DHCP server', async () => {
+    const addr = await waitFor(async () => {
+      const r = await exec(mixed, 'vm2', ['ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0']);
+      return /inet (10\.70\.0\.\d+)\/24/.exec(r.stdout)?.[1];
+    }, 20_000);
+    expect(addr).toBeTruthy();
+    const leases = readFileSync(join(state.dir, 'run', mixed, 'dnsmasq.leases'), 'utf8');
+    expect(leases).toContain(`${addr} vm2`);
+    expect(await pings(ns(mixed, 'n1'), addr as string)).toBe(true);
+  });
+
+  it('a microVM with two NICs reaches both networks', async () => {
+    for (const ip of ['10.70.0.30', '10.71.0.30']) {
+      const r = await exec(mixed, 'vm1', ['ping', '-c', '1', '-W', '2', ip]);
+      expect(r.code, `${ip}: ${r.stdout}`).toBe(0);
+    }
+    expect(await pings(ns(mixed, 'n2'), '10.71.0.20')).toBe(true);
+  });
+
+  it('a vsock-mode microVM has only lo; exec passes stdin, output and the exit code over its channel', async () => {
+    const links = await exec(mixed, 'vm3', ['ls', '/sys/class/net']);
+    expect(links.stdout.trim().split(/\s+/)).toEqual(['lo']);
+    const cat = await exec(mixed, 'vm3', ['sh', '-c', 'cat; echo oops >&2; exit 3'], 'from stdin\n');
+    expect(cat.code).toBe(3);
+    expect(cat.stdout).toBe('from stdin\n');
+    expect(cat.stderr).toContain('oops');
+    const con = await run(['console', mixed, 'vm3'], 'hostname\n');
+    expect(con.stdout).toContain('vm3');
+  });
+
+  it('two copies of a range with microVMs run at once with the same IPs, isolated from each other', async () => {
+    expect(await pings(ns(copyA, 'n'), '10.72.0.20')).toBe(true);
+    expect(await pings(ns(copyB, 'n'), '10.72.0.20')).toBe(true);
+    const stop = await run(['host', 'stop', copyA, 'vm']);
+    expect(stop.code, stop.stderr).toBe(0);
+    expect(vmsOf(copyA)).toEqual([]);
+    expect(await pings(ns(copyA, 'n'), '10.72.0.20')).toBe(false);
+    expect(await pings(ns(copyB, 'n'), '10.72.0.20')).toBe(true);
+    const ls = JSON.parse((await run(['inspect', copyA, '--json'])).stdout) as { hosts: Array<{ name: string; state: string }> };
+    expect(ls.hosts.find((h) => h.name === 'vm')?.state).toBe('stopped');
+    const start = await run(['host', 'start', copyA, 'vm']);
+    expect(start.code, start.stderr).toBe(0);
+    expect(await pings(ns(copyA, 'n'), '10.72.0.20')).toBe(true);
+  }, 60_000);
+
+  it('inspect reports a guest whose QEMU died as stopped, and deploy repairs it', async () => {
+    const meta = JSON.parse(readFileSync(join(state.dir, 'run', copyB, 'vm.vm.json'), 'utf8'));
+    process.kill(meta.pid, 'SIGKILL');
+    await waitFor(() => !existsSync(`/proc/${meta.pid}/cmdline`) || readFileSync(`/proc/${meta.pid}/cmdline`).length === 0, 5_000);
+    const before = JSON.parse((await run(['inspect', copyB, '--json'])).stdout) as { hosts: Array<{ name: string; state: string }> };
+    expect(before.hosts.find((h) => h.name === 'vm')?.state).toBe('stopped');
+    const again = await run(['deploy', join(state.dir, 'small.yaml'), '--name', copyB]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(await pings(ns(copyB, 'n'), '10.72.0.20')).toBe(true);
+  }, 60_000);
+
+  it('hot-plugs a NIC out of and into a running guest through QMP; store, inspect and guest agree', async () => {
+    const rm = await run(['nic', 'rm', mixed, 'vm1', 'dmz']);
+    expect(rm.code, rm.stderr).toBe(0);
+    expect((await exec(mixed, 'vm1', ['ls', '/sys/class/net'])).stdout.trim().split(/\s+/)).toEqual(['eth0', 'lo']);
+    expect(await pings(ns(mixed, 'n2'), '10.71.0.20')).toBe(false);
+    const add = await run(['nic', 'add', mixed, 'vm1', 'dmz', '--ip', '10.71.0.21']);
+    expect(add.code, add.stderr).toBe(0);
+    expect(await pings(ns(mixed, 'n2'), '10.71.0.21')).toBe(true);
+    const inspected = JSON.parse((await run(['inspect', mixed, '--json'])).stdout) as {
+      hosts: Array<{ name: string; interfaces: Array<{ ifname: string; ip: string; observed: { ipv4: string[] } | null }> }>;
+    };
+    const eth1 = inspected.hosts.find((h) => h.name === 'vm1')?.interfaces.find((n) => n.ifname === 'eth1');
+    expect(eth1?.ip).toBe('10.71.0.21');
+    expect(eth1?.observed?.ipv4).toEqual(['10.71.0.21/24']);
+  }, 60_000);
+
+  it('host restart keeps the NICs', async () => {
+    const r = await run(['host', 'restart', mixed, 'vm1']);
+    expect(r.code, r.stderr).toBe(0);
+    const addrs = await exec(mixed, 'vm1', ['ip', '-4', '-o', 'addr']);
+    expect(addrs.stdout).toContain('10.70.0.20/24');
+    expect(addrs.stdout).toContain('10.71.0.21/24');
+  }, 60_000);
+
+  it('destroy leaves no QEMU process, TAP or socket', async () => {
+    const r = await run(['destroy', copyA]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(vmsOf(copyA)).toEqual([]);
+    expect((await runCmd(['ip', 'netns', 'list'])).stdout).not.toContain(copyA);
+    expect(existsSync(join(state.dir, 'run', copyA))).toBe(false);
+  });
+
+  it('gc kills and removes a microVM range that no store knows', async () => {
+    const other = tempStateDir();
+    const orphan = uniqueName('mvo');
+    try {
+      const d = await cli(['deploy', join(state.dir, 'small.yaml'), '--name', orphan], { stateDir: other.dir, env });
+      expect(d.code, d.stderr).toBe(0);
+    } finally {
+      other.cleanup();
+    }
+    expect(vmsOf(orphan).length).toBe(1);
+    const gc = JSON.parse((await run(['gc', '--json'])).stdout);
+    expect(gc.removed).toContain(orphan);
+    expect(vmsOf(orphan)).toEqual([]);
+    expect((await runCmd(['ip', 'netns', 'list'])).stdout).not.toContain(orphan);
+    expect(gc.kept).toContain(mixed);
+  }, 60_000);
+});
