@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export CYRANGE_STATE_DIR="${CYRANGE_STATE_DIR:-/var/lib/cyrange}"
+export CYRANGE_MICROVM_ASSETS="${CYRANGE_MICROVM_ASSETS:-/var/lib/cyrange/microvm}"
 bin/cyrange deploy examples/demo.yaml
 bin/cyrange inspect demo
 

@@ -9,8 +9,8 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 # Debian packages: kernel networking tools, the DHCP server and client, Docker, and the tools tests use
-# (chromium drives the browser tests; no browser is ever downloaded).
-packages=(iproute2 nftables dnsmasq-base busybox-static procps util-linux iputils-ping psmisc iperf3 ca-certificates docker.io chromium fonts-dejavu-core socat curl)
+# (chromium drives the browser tests; no browser is ever downloaded), and QEMU for microVM hosts.
+packages=(iproute2 nftables dnsmasq-base busybox-static procps util-linux iputils-ping psmisc iperf3 ca-certificates docker.io chromium fonts-dejavu-core socat curl qemu-system-x86)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -36,3 +36,7 @@ npm run --silent build
 
 # A Docker Engine for docker hosts (started here when none answers) and the local test image.
 bash scripts/docker-up.sh
+
+# The microVM guest (kernel + busybox initramfs, from Debian packages), kept when already built.
+# Tests and the demo share it through CYRANGE_MICROVM_ASSETS.
+CYRANGE_MICROVM_ASSETS="${CYRANGE_MICROVM_ASSETS:-/var/lib/cyrange/microvm}" bin/cyrange image build-microvm --if-missing

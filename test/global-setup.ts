@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 
@@ -18,10 +18,31 @@ function leftovers(): string[] {
   }
 }
 
+/** Guest processes (QEMU) whose ownership tag names one of this run's ranges. */
+function leftoverVms(): number[] {
+  const tag = `guest=cyrange:zt${RUN}`;
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(tag);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 /** After the whole suite: nothing a test tagged may be left on the machine. */
 export async function teardown(): Promise<void> {
+  const vms = leftoverVms();
+  for (const pid of vms) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {}
+  }
   const left = leftovers();
-  if (left.length === 0) return;
+  if (left.length === 0 && vms.length === 0) return;
   // Clean up for the next run, then fail the suite: a leftover means a cleanup has a hole.
   for (const n of left) {
     try {
@@ -37,5 +58,5 @@ export async function teardown(): Promise<void> {
       execFileSync('ip', ['netns', 'del', n]);
     } catch {}
   }
-  throw new Error(`test leftovers on the machine: namespaces ${left.join(', ')}`);
+  throw new Error(`test leftovers on the machine: namespaces [${left.join(', ')}], VM processes [${vms.join(', ')}]`);
 }

@@ -3,6 +3,11 @@ import { Qmp } from './qmp.js';
 
 export const QEMU = 'qemu-system-x86_64';
 
+/** A value inside a QEMU `key=value,…` option: commas are doubled so a path cannot add options. */
+function opt(value: string): string {
+  return value.replaceAll(',', ',,');
+}
+
 /** PCI slots of NICs: fixed per NIC index, so the guest sees them in blueprint order. */
 const NIC_SLOT_BASE = 0x10;
 
@@ -20,14 +25,14 @@ export const qemuLauncher: Launcher = {
     a.push('-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot');
     a.push('-kernel', s.boot.kernel, '-append', s.cmdline);
     if (s.boot.initrd) a.push('-initrd', s.boot.initrd);
-    if (s.boot.disk) a.push('-drive', `file=${s.boot.disk},if=virtio,format=${s.boot.disk.endsWith('.qcow2') ? 'qcow2' : 'raw'}`);
-    a.push('-fw_cfg', `name=opt/cyrange/config,file=${s.guestConfig}`);
-    a.push('-chardev', `socket,id=con,path=${s.consoleSocket},server=on,wait=off,logfile=${s.serialLog},logappend=on`);
+    if (s.boot.disk) a.push('-drive', `file=${opt(s.boot.disk)},if=virtio,format=${s.boot.disk.endsWith('.qcow2') ? 'qcow2' : 'raw'}`);
+    a.push('-fw_cfg', `name=opt/cyrange/config,file=${opt(s.guestConfig)}`);
+    a.push('-chardev', `socket,id=con,path=${opt(s.consoleSocket)},server=on,wait=off,logfile=${opt(s.serialLog)},logappend=on`);
     a.push('-serial', 'chardev:con');
     a.push('-device', 'virtio-serial-pci,id=vser');
-    a.push('-chardev', `socket,id=ctl,path=${s.controlSocket},server=on,wait=off`);
+    a.push('-chardev', `socket,id=ctl,path=${opt(s.controlSocket)},server=on,wait=off`);
     a.push('-device', 'virtserialport,chardev=ctl,name=cyrange.ctl');
-    a.push('-qmp', `unix:${s.monitorSocket},server=on,wait=off`);
+    a.push('-qmp', `unix:${opt(s.monitorSocket)},server=on,wait=off`);
     for (const [i, n] of s.nics.entries()) a.push(...nicArgs(n, i));
     return a;
   },
