@@ -7,7 +7,7 @@ import { CyrangeError } from '../../model/index.js';
 import { type AssetManifest, MANIFEST, sha256Of } from './assets.js';
 import { type CpioEntry, writeCpio } from './cpio.js';
 
-/** Guest modules, in load order: the virtio transport, the NIC, the control port, the disk, fw_cfg. */
+/** Guest modules, in load order: the virtio transport, the NIC, the control port, the disk, the balloon, fw_cfg. */
 export const GUEST_MODULES = [
   'virtio_ring',
   'virtio',
@@ -19,6 +19,7 @@ export const GUEST_MODULES = [
   'virtio_net',
   'virtio_console',
   'virtio_blk',
+  'virtio_balloon',
   'qemu_fw_cfg',
 ] as const;
 

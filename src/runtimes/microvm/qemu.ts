@@ -8,6 +8,12 @@ function opt(value: string): string {
   return value.replaceAll(',', ',,');
 }
 
+/**
+ * TCG's translation cache in MiB. QEMU's default (1 GiB, filled lazily) lets a busy guest's QEMU
+ * grow far past its RAM; a small busybox guest runs as fast with far less.
+ */
+const TCG_TB_MB = Number(process.env.CYRANGE_QEMU_TB_MB) || 32;
+
 /** PCI slots of NICs: fixed per NIC index, so the guest sees them in blueprint order. */
 const NIC_SLOT_BASE = 0x10;
 
@@ -20,7 +26,7 @@ export const qemuLauncher: Launcher = {
   name: 'qemu',
 
   argv(s: LaunchSpec): string[] {
-    const a = [QEMU, '-name', `guest=${s.tag}`, '-machine', `pc,accel=${s.accel}`];
+    const a = [QEMU, '-name', `guest=${s.tag}`, '-machine', 'pc', '-accel', s.accel === 'tcg' ? `tcg,tb-size=${TCG_TB_MB}` : 'kvm'];
     a.push('-cpu', s.accel === 'kvm' ? 'host' : 'max', '-m', `${s.memoryMb}M`, '-smp', String(s.vcpus));
     a.push('-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot');
     a.push('-kernel', s.boot.kernel, '-append', s.cmdline);
@@ -32,6 +38,8 @@ export const qemuLauncher: Launcher = {
     a.push('-device', 'virtio-serial-pci,id=vser');
     a.push('-chardev', `socket,id=ctl,path=${opt(s.controlSocket)},server=on,wait=off`);
     a.push('-device', 'virtserialport,chardev=ctl,name=cyrange.ctl');
+    // The guest hands pages it frees back to the host, so idle guests do not keep their peak.
+    a.push('-device', 'virtio-balloon-pci,id=balloon,free-page-reporting=on');
     a.push('-qmp', `unix:${opt(s.monitorSocket)},server=on,wait=off`);
     for (const [i, n] of s.nics.entries()) a.push(...nicArgs(n, i));
     return a;
