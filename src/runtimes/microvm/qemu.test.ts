@@ -30,7 +30,9 @@ describe('qemu launcher', () => {
 
   it('tags the process, sizes it from resources and picks the accelerator', () => {
     expect(values(argv, '-name')).toEqual(['guest=cyrange:r1:vm']);
-    expect(values(argv, '-machine')).toEqual(['pc,accel=tcg']);
+    expect(values(argv, '-machine')).toEqual(['pc']);
+    expect(values(argv, '-accel')).toEqual(['tcg,tb-size=32']);
+    expect(values(qemuLauncher.argv({ ...spec, accel: 'kvm' }), '-accel')).toEqual(['kvm']);
     expect(values(argv, '-m')).toEqual(['192M']);
     expect(values(argv, '-smp')).toEqual(['2']);
     expect(values(qemuLauncher.argv({ ...spec, accel: 'kvm' }), '-cpu')).toEqual(['host']);
