@@ -10,7 +10,7 @@ fi
 
 # Debian packages: kernel networking tools, the DHCP server and client, Docker, and the tools tests use
 # (chromium drives the browser tests; no browser is ever downloaded), and QEMU for microVM hosts.
-packages=(iproute2 nftables dnsmasq-base busybox-static procps util-linux iputils-ping psmisc iperf3 ca-certificates docker.io chromium fonts-dejavu-core socat curl qemu-system-x86)
+packages=(iproute2 nftables dnsmasq-base busybox-static procps util-linux iputils-ping psmisc iperf3 ca-certificates docker.io chromium fonts-dejavu-core socat curl qemu-system-x86 e2fsprogs)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

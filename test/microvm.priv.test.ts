@@ -1,7 +1,7 @@
-import { readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IS_ROOT, cli, pings, runCmd, tempStateDir, uniqueName, waitFor } from './helpers.js';
+import { IS_ROOT, ROOT, cli, pings, runCmd, tempStateDir, uniqueName, waitFor } from './helpers.js';
 
 const ASSETS = process.env.CYRANGE_MICROVM_ASSETS ?? '/var/lib/cyrange/microvm';
 const env = { CYRANGE_MICROVM_ASSETS: ASSETS };
@@ -37,6 +37,12 @@ vms:
     runtime: netns
     interfaces:
       - { network: dmz, ip: 10.71.0.30 }
+  - name: d1
+    runtime: docker
+    image: cyrange-test/busybox:1
+    command: [sleep, infinity]
+    interfaces:
+      - { network: lan, ip: 10.70.0.40 }
 `;
 
 const SMALL = `name: small
@@ -67,6 +73,9 @@ describe.skipIf(!IS_ROOT)('microVM hosts under QEMU, wired by TAPs into the rang
   const exec = (instance: string, host: string, argv: string[], input?: string) => run(['exec', instance, host, '--', ...argv], input);
 
   beforeAll(async () => {
+    // The mixed range has a docker host: a daemon and the local test image must be there.
+    const docker = await runCmd(['docker', 'image', 'inspect', 'cyrange-test/busybox:1']);
+    if (docker.code !== 0) expect((await runCmd(['bash', join(ROOT, 'scripts', 'docker-up.sh')])).code).toBe(0);
     const built = await run(['image', 'build-microvm', '--if-missing', '--out', ASSETS]);
     expect(built.code, built.stderr).toBe(0);
     writeFileSync(join(state.dir, 'mixed.yaml'), MIXED);
@@ -136,12 +145,39 @@ describe.skipIf(!IS_ROOT)('microVM hosts under QEMU, wired by TAPs into the rang
     expect(await pings(ns(mixed, 'n1'), addr as string)).toBe(true);
   });
 
+  it('netns, docker and microvm hosts share one network', async () => {
+    expect((await exec(mixed, 'vm1', ['ping', '-c', '1', '-W', '2', '10.70.0.40'])).code).toBe(0);
+    expect((await exec(mixed, 'd1', ['ping', '-c', '1', '-W', '2', '10.70.0.20'])).code).toBe(0);
+    expect((await exec(mixed, 'd1', ['ping', '-c', '1', '-W', '2', '10.70.0.30'])).code).toBe(0);
+  });
+
   it('a microVM with two NICs reaches both networks', async () => {
     for (const ip of ['10.70.0.30', '10.71.0.30']) {
       const r = await exec(mixed, 'vm1', ['ping', '-c', '1', '-W', '2', ip]);
       expect(r.code, `${ip}: ${r.stdout}`).toBe(0);
     }
     expect(await pings(ns(mixed, 'n2'), '10.71.0.20')).toBe(true);
+  });
+
+  it('the range services reach guests too: metadata, anti-spoofing on the TAP port, per-NIC stats', async () => {
+    const md = await exec(mixed, 'vm1', ['wget', '-q', '-O', '-', 'http://169.254.169.254/latest/meta-data/hostname']);
+    expect(md.stdout.trim()).toBe('vm1');
+    const nc = await exec(mixed, 'vm1', ['wget', '-q', '-O', '-', 'http://169.254.169.254/latest/network-config']);
+    expect(nc.stdout).toContain('- 10.70.0.20/24');
+    // A source address the plan does not give this NIC reaches nobody; its own still works.
+    const spoof = await exec(mixed, 'vm1', ['sh', '-c', 'ip addr add 10.70.0.99/24 dev eth0; ping -c 1 -W 1 -I 10.70.0.99 10.70.0.30']);
+    expect(spoof.code).not.toBe(0);
+    await exec(mixed, 'vm1', ['ip', 'addr', 'del', '10.70.0.99/24', 'dev', 'eth0']);
+    expect((await exec(mixed, 'vm1', ['ping', '-c', '1', '-W', '2', '10.70.0.30'])).code).toBe(0);
+    const stats = JSON.parse((await run(['stats', mixed, '--json'])).stdout) as Array<{
+      host: string;
+      network: string;
+      tx_packets: number;
+      rx_packets: number;
+    }>;
+    const row = stats.find((r) => r.host === 'vm1' && r.network === 'lan');
+    expect(row?.tx_packets).toBeGreaterThan(0);
+    expect(row?.rx_packets).toBeGreaterThan(0);
   });
 
   it('a vsock-mode microVM has only lo; exec passes stdin, output and the exit code over its channel', async () => {
@@ -203,6 +239,41 @@ describe.skipIf(!IS_ROOT)('microVM hosts under QEMU, wired by TAPs into the rang
     const addrs = await exec(mixed, 'vm1', ['ip', '-4', '-o', 'addr']);
     expect(addrs.stdout).toContain('10.70.0.20/24');
     expect(addrs.stdout).toContain('10.71.0.21/24');
+  }, 60_000);
+
+  it("boots the blueprint's own kernel, initramfs and root disk; the command runs inside the disk", async () => {
+    const manifest = JSON.parse(readFileSync(join(ASSETS, 'manifest.json'), 'utf8'));
+    const root = join(state.dir, 'rootfs');
+    mkdirSync(join(root, 'bin'), { recursive: true });
+    mkdirSync(join(root, 'etc'));
+    mkdirSync(join(root, 'tmp'));
+    copyFileSync('/bin/busybox', join(root, 'bin', 'busybox'));
+    for (const a of ['sh', 'cat', 'sleep']) symlinkSync('busybox', join(root, 'bin', a));
+    writeFileSync(join(root, 'etc', 'issue'), 'from the disk\n');
+    const disk = join(state.dir, 'root.ext4');
+    expect((await runCmd(['mkfs.ext4', '-q', '-d', root, disk, '16M'])).code).toBe(0);
+    const own = uniqueName('mvd');
+    writeFileSync(
+      join(state.dir, 'own.yaml'),
+      `name: own
+networks: [{ name: lan, subnet: 10.73.0.0/24 }]
+vms:
+  - name: vm
+    runtime: microvm
+    microvm: { kernel: ${join(ASSETS, manifest.kernel.file)}, initrd: ${join(ASSETS, manifest.initrd.file)}, disk: ${disk}, append: "loglevel=3" }
+    command: [/bin/sh, -c, "cat /etc/issue > /tmp/marker; exec sleep 100000"]
+    interfaces: [{ network: lan, ip: 10.73.0.20 }]
+`,
+    );
+    try {
+      const d = await run(['deploy', join(state.dir, 'own.yaml'), '--name', own]);
+      expect(d.code, d.stderr).toBe(0);
+      const marker = await waitFor(async () => (await exec(own, 'vm', ['cat', '/mnt/root/tmp/marker'])).stdout, 10_000);
+      expect(marker).toBe('from the disk\n');
+      expect((await exec(own, 'vm', ['cat', '/proc/cmdline'])).stdout).toContain('loglevel=3');
+    } finally {
+      await run(['destroy', own]);
+    }
   }, 60_000);
 
   it('destroy leaves no QEMU process, TAP or socket', async () => {
