@@ -1,4 +1,4 @@
-import { type ResolvedHost, type ResolvedRange, linkAlias, rangeNetns, stableHash } from '../model/index.js';
+import { type ResolvedHost, type ResolvedInterface, type ResolvedRange, linkAlias, rangeNetns, stableHash } from '../model/index.js';
 import type { Argv } from './exec.js';
 
 /** Links of the range namespace itself: loopback and one bridge per network with its gateway. */
@@ -16,27 +16,23 @@ export function planRangeBridges(range: ResolvedRange): Argv[] {
   return lines;
 }
 
+/** Puts a NIC's range end (veth end or TAP) on its network's bridge, tagged, and up. */
+function planAttachNic(range: ResolvedRange, host: ResolvedHost, nic: ResolvedInterface): Argv {
+  const bridge = range.networks.find((n) => n.name === nic.network)?.bridge ?? '';
+  return ['link', 'set', nic.peer, 'master', bridge, 'alias', linkAlias(range.instance, host.name, nic.network), 'up'];
+}
+
 /**
  * Veth pairs for hosts, run in the range namespace: the range end joins the network's bridge,
  * the host end is created straight inside the host's namespace with its final name and MAC.
  */
 export function planHostVeths(range: ResolvedRange, hosts: ReadonlyArray<{ host: ResolvedHost; netns: string }>): Argv[] {
-  const bridgeOf = new Map(range.networks.map((n) => [n.name, n.bridge]));
   const lines: Argv[] = [];
   for (const { host, netns } of hosts) {
     for (const nic of host.interfaces) {
       lines.push(
         ['link', 'add', nic.peer, 'type', 'veth', 'peer', 'name', nic.ifname, 'address', nic.mac, 'netns', netns],
-        [
-          'link',
-          'set',
-          nic.peer,
-          'master',
-          bridgeOf.get(nic.network) ?? '',
-          'alias',
-          linkAlias(range.instance, host.name, nic.network),
-          'up',
-        ],
+        planAttachNic(range, host, nic),
       );
     }
   }
@@ -121,21 +117,11 @@ export function planLanLinkNear(instance: string, network: string, bridge: strin
  * TAPs that already exist (`existing`) are only re-attached.
  */
 export function planHostTaps(range: ResolvedRange, hosts: readonly ResolvedHost[], existing: ReadonlySet<string>): Argv[] {
-  const bridgeOf = new Map(range.networks.map((n) => [n.name, n.bridge]));
   const lines: Argv[] = [];
   for (const host of hosts) {
     for (const nic of host.interfaces) {
       if (!existing.has(nic.peer)) lines.push(['tuntap', 'add', 'dev', nic.peer, 'mode', 'tap', 'vnet_hdr']);
-      lines.push([
-        'link',
-        'set',
-        nic.peer,
-        'master',
-        bridgeOf.get(nic.network) ?? '',
-        'alias',
-        linkAlias(range.instance, host.name, nic.network),
-        'up',
-      ]);
+      lines.push(planAttachNic(range, host, nic));
     }
   }
   return lines;
