@@ -32,6 +32,23 @@ export class ControlChannel {
     });
   }
 
+  /**
+   * Connects once the VM listens: QEMU creates the socket file before it listens on it, so a
+   * refused or missing socket is retried while `alive` says the VM still runs.
+   */
+  static async openWhenReady(path: string, alive: () => boolean, timeoutMs: number): Promise<ControlChannel> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        return await ControlChannel.open(path);
+      } catch (e) {
+        const cause = (e as Error).message;
+        if (!/ECONNREFUSED|ENOENT/.test(cause) || !alive() || Date.now() > deadline) throw e;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+  }
+
   close(): void {
     this.sock.destroy();
   }

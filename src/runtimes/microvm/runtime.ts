@@ -206,16 +206,19 @@ export const microvmRuntime: Runtime = {
     const ref = spawnDetached(inNetns(ns, launcher.argv(launch)), { logFile: f.log });
     writePidfile(f.pid, ref);
     writeFileSync(f.meta, `${JSON.stringify({ launcher: launcher.name, accel, channel: launcher.transport(), pid: ref.pid })}\n`);
-    for (let i = 0; i < 500 && !existsSync(f.control); i++) {
-      if (!isAlive(ref)) break;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    if (!isAlive(ref) || !existsSync(f.control)) {
+    let channel: ControlChannel;
+    try {
+      channel = await ControlChannel.openWhenReady(f.control, () => isAlive(ref), 10_000);
+    } catch (e) {
       const why = existsSync(f.log) ? readFileSync(f.log, 'utf8').trim().split('\n').slice(-3).join('; ') : '';
-      throw new CyrangeError('CYR_RUNTIME', `host "${host.name}": the VM did not start${why ? `: ${why}` : ''}`);
+      throw new CyrangeError('CYR_RUNTIME', `host "${host.name}": the VM did not start: ${why || (e as Error).message}`);
     }
     // Deployed means the guest's init answers: its NICs are configured by then.
-    await withChannel(ctx, host, (c) => c.status(BOOT_TIMEOUT_MS));
+    try {
+      await channel.status(BOOT_TIMEOUT_MS);
+    } finally {
+      channel.close();
+    }
   },
 
   async stop(ctx, host) {
