@@ -35,7 +35,13 @@ function findFiles(root: string, pred: (name: string) => boolean, out: string[] 
 }
 
 async function download(dir: string, pkg: string): Promise<string> {
-  const r = await run(['apt-get', 'download', '-o', 'APT::Sandbox::User=root', pkg], { allowFailure: true, cwd: dir });
+  const get = () => run(['apt-get', 'download', '-o', 'APT::Sandbox::User=root', pkg], { allowFailure: true, cwd: dir });
+  let r = await get();
+  if (r.code !== 0) {
+    // A machine whose package lists were never fetched knows no download address yet.
+    await run(['apt-get', 'update', '-qq'], { allowFailure: true, timeoutMs: 300_000 });
+    r = await get();
+  }
   if (r.code !== 0)
     throw new CyrangeError('CYR_RUNTIME', `could not download Debian package ${pkg}: ${r.stderr.trim()}`, {
       hint: 'the microVM assets come from Debian packages; check apt sources and network',
