@@ -184,4 +184,12 @@ describe.skipIf(!IS_ROOT)('per-NIC rate limits and stats on the real kernel', ()
     expect(table.stdout).toMatch(/^HOST\s+NETWORK\s+IFNAME\s+RX_BYTES\s+TX_BYTES/);
     expect(table.stdout).toMatch(/\na\s+lan\s+eth0\s+\d+/);
   });
+
+  it('releasing a limited NIC (the host moves to vsock) removes its ifb too', async () => {
+    expect((await cli(['limit', name, 'a', 'lan', '--egress', '5'], { stateDir: state.dir })).code).toBe(0);
+    expect((await runCmd(['ip', '-n', ns(name), '-json', 'link', 'show', 'type', 'ifb'])).stdout.trim()).not.toBe('[]');
+    const r = await cli(['host', 'vsock', name, 'a'], { stateDir: state.dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect((await runCmd(['ip', '-n', ns(name), '-json', 'link', 'show', 'type', 'ifb'])).stdout.trim()).toBe('[]');
+  });
 });

@@ -1,4 +1,4 @@
-import { stopDhcpClients, unwireNic } from '../dataplane/index.js';
+import { clearRateLimit, stopDhcpClients, unwireNic } from '../dataplane/index.js';
 import { CyrangeError, type ResolvedHost, addHostTo, removeHostFrom, toVsockMode } from '../model/index.js';
 import { getRuntime } from '../runtimes/index.js';
 import { type EngineContext, build, rangeContext } from './deploy.js';
@@ -10,7 +10,16 @@ async function removeFromKernel(ctx: EngineContext, instance: string, host: Reso
   const rctx = rangeContext(ctx, instance);
   await stopDhcpClients(rctx.runDir, host);
   await getRuntime(host.runtime).destroy(rctx, [host]);
-  for (const nic of host.interfaces) await unwireNic(instance, nic.peer).catch(() => {});
+  await releaseNics(instance, host);
+}
+
+/** Removes a host's NICs from the range namespace, with the ifb of each limited one. */
+async function releaseNics(instance: string, host: ResolvedHost): Promise<void> {
+  for (const nic of host.interfaces) {
+    await unwireNic(instance, nic.peer).catch(() => {});
+    // A limited NIC's ifb lives in the range namespace and would outlive the host.
+    if (nic.rateLimit) await clearRateLimit(instance, host.name, nic).catch(() => {});
+  }
 }
 
 /**
@@ -76,7 +85,7 @@ export function moveToVsock(ctx: EngineContext, instance: string, name: string):
     const rt = getRuntime(host.runtime);
     await stopDhcpClients(rctx.runDir, old);
     await rt.stop(rctx, old);
-    for (const nic of old.interfaces) await unwireNic(instance, nic.peer).catch(() => {});
+    await releaseNics(instance, old);
     await refreshFirewall(ctx, next);
     await rt.boot(rctx, host);
     await rt.start(rctx, host);
