@@ -98,10 +98,17 @@ describe.skipIf(!IS_ROOT)('microVM hosts under QEMU, wired by TAPs into the rang
     const ping = await exec(mixed, 'vm1', ['ping', '-c', '1', '-W', '2', '10.70.0.30']);
     expect(ping.code, ping.stdout + ping.stderr).toBe(0);
     const inspected = JSON.parse((await run(['inspect', mixed, '--json'])).stdout) as {
-      hosts: Array<{ name: string; runtime: string; state: string; interfaces: Array<{ ifname: string; mac: string; ip: string }> }>;
+      hosts: Array<{
+        name: string;
+        runtime: string;
+        state: string;
+        runtimeInfo?: Record<string, string>;
+        interfaces: Array<{ ifname: string; mac: string; ip: string }>;
+      }>;
     };
     const vm1 = inspected.hosts.find((h) => h.name === 'vm1');
     expect(vm1?.runtime).toBe('microvm');
+    expect(vm1?.runtimeInfo).toMatchObject({ launcher: 'qemu', channel: 'virtio-serial' });
     expect(vm1?.state).toBe('running');
     const addr = await exec(mixed, 'vm1', ['ip', 'addr', 'show', 'dev', 'eth0']);
     expect(addr.code).toBe(0);

@@ -26,6 +26,8 @@ export interface InspectedHost {
   readonly mode: string;
   readonly state: HostState;
   readonly interfaces: readonly InspectedNic[];
+  /** How the host runs, where its runtime says (a microVM: launcher, accel, channel). */
+  readonly runtimeInfo?: Readonly<Record<string, string>>;
 }
 
 /** A range instance with the live state of its hosts. */
@@ -81,11 +83,13 @@ async function inspectHost(rctx: RangeContext, host: ResolvedHost, nics: Readonl
           : []
         : (nics.get(hostNetns(rctx.instance, host.name)) ?? []);
   const byName = new Map(observed.map((o) => [o.ifname, o]));
+  const info = state === 'missing' ? null : ((await getRuntime(host.runtime).describe?.(rctx, host)) ?? null);
   return {
     name: host.name,
     runtime: host.runtime,
     mode: host.network.mode,
     state,
+    ...(info ? { runtimeInfo: info } : {}),
     interfaces: host.interfaces.map((n) => {
       const o = byName.get(n.ifname);
       return {

@@ -46,6 +46,8 @@ export interface Runtime {
   readonly nics?: 'veth' | 'tap';
   /** For `tap` runtimes: plugs a NIC (its TAP made) into a running host and configures it in the guest. */
   plugNic?(ctx: RangeContext, host: ResolvedHost, nic: ResolvedInterface): Promise<void>;
+  /** Facts about how the host runs (e.g. a VM's launcher, accelerator and control channel), for inspect. */
+  describe?(ctx: RangeContext, host: ResolvedHost): Promise<Readonly<Record<string, string>> | null>;
   /** For `tap` runtimes: unplugs a NIC from a running host (its TAP is removed after). */
   unplugNic?(ctx: RangeContext, host: ResolvedHost, nic: ResolvedInterface): Promise<void>;
   /** Creates the hosts, not yet running their workload. */

@@ -256,6 +256,15 @@ export const microvmRuntime: Runtime = {
     }
   },
 
+  async describe(ctx, host) {
+    try {
+      const m = JSON.parse(readFileSync(files(ctx, host.name).meta, 'utf8')) as Record<string, unknown>;
+      return { launcher: String(m.launcher), accel: String(m.accel), channel: String(m.channel) };
+    } catch {
+      return null;
+    }
+  },
+
   async owners() {
     return [...new Set(taggedVms().map((v) => v.instance))];
   },
