@@ -223,7 +223,16 @@ export const microvmRuntime: Runtime = {
 
   async stop(ctx, host) {
     const ref = liveRef(ctx, host);
-    if (ref) await terminate([ref.pid]);
+    if (ref) {
+      // A clean power-off first (the guest syncs its disk); a guest that does not answer is killed.
+      try {
+        await withChannel(ctx, host, (c) => c.shutdown(2_000));
+        for (let i = 0; i < 150 && isAlive(ref); i++) await new Promise((r) => setTimeout(r, 20));
+      } catch {
+        // not answering: terminate below
+      }
+      if (isAlive(ref)) await terminate([ref.pid]);
+    }
     removePidfile(files(ctx, host.name).pid);
   },
 
