@@ -204,6 +204,8 @@ describe.skipIf(!IS_ROOT)('microVM hosts under QEMU, wired by TAPs into the rang
     const stop = await run(['host', 'stop', copyA, 'vm']);
     expect(stop.code, stop.stderr).toBe(0);
     expect(vmsOf(copyA)).toEqual([]);
+    // Stopped by a clean power-off over the control channel, not killed.
+    expect(readFileSync(join(state.dir, 'run', copyA, 'vm.serial.log'), 'utf8')).toContain('reboot: Power down');
     expect(await pings(ns(copyA, 'n'), '10.72.0.20')).toBe(false);
     expect(await pings(ns(copyB, 'n'), '10.72.0.20')).toBe(true);
     const ls = JSON.parse((await run(['inspect', copyA, '--json'])).stdout) as { hosts: Array<{ name: string; state: string }> };
