@@ -20,6 +20,12 @@ export interface EngineConfig {
   readonly hostBridgeNetns: string | null;
   /** Kernel and initramfs of microVM guests (`CYRANGE_MICROVM_ASSETS`; default STATE_DIR/microvm). */
   readonly microvmAssets: string;
+  /** `CYRANGE_MICROVM_ACCEL`: kvm or tcg instead of the probe's answer. */
+  readonly microvmAccel: 'auto' | 'kvm' | 'tcg';
+  /** `CYRANGE_MICROVM_BOOT_TIMEOUT_MS`: how long a guest may take to answer after launch. */
+  readonly microvmBootTimeoutMs: number;
+  /** `CYRANGE_QEMU_TB_MB`: TCG translation cache per guest. */
+  readonly qemuTcgCacheMb: number;
 }
 
 /** Reads the engine's settings from environment variables, with defaults. */
@@ -38,6 +44,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): EngineConfi
     hostBridge: env.CYRANGE_HOST_BRIDGE || null,
     hostBridgeNetns: env.CYRANGE_HOST_BRIDGE_NETNS || null,
     microvmAssets: env.CYRANGE_MICROVM_ASSETS || join(stateDir, 'microvm'),
+    microvmAccel: env.CYRANGE_MICROVM_ACCEL === 'kvm' || env.CYRANGE_MICROVM_ACCEL === 'tcg' ? env.CYRANGE_MICROVM_ACCEL : 'auto',
+    microvmBootTimeoutMs: Number(env.CYRANGE_MICROVM_BOOT_TIMEOUT_MS) || 120_000,
+    qemuTcgCacheMb: Number(env.CYRANGE_QEMU_TB_MB) || 32,
   };
 }
 

@@ -47,7 +47,12 @@ export function rangeContext(ctx: EngineContext, instance: string, range?: Resol
     runDir: runDirOf(ctx.cfg, instance),
     onProgress: (host, line) => ctx.emit({ kind: 'progress', instance, step: `host:${host}`, message: line }),
     range,
-    microvmAssets: ctx.cfg.microvmAssets,
+    microvm: {
+      assets: ctx.cfg.microvmAssets,
+      accel: ctx.cfg.microvmAccel,
+      bootTimeoutMs: ctx.cfg.microvmBootTimeoutMs,
+      tcgCacheMb: ctx.cfg.qemuTcgCacheMb,
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 /** Host runtimes: each starts and stops hosts and hands the data plane a namespace to wire. */
-export type { Runtime, RangeContext, HostState, ExecOptions, ConsoleSession } from './runtime.js';
+export type { Runtime, RangeContext, HostState, ExecOptions, ConsoleSession, MicrovmSettings } from './runtime.js';
 export { netnsRuntime } from './netns.js';
 export { getRuntime, registerRuntime, allRuntimes } from './registry.js';
 export { dockerRuntime, watchContainerStarts } from './docker.js';

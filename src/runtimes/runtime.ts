@@ -9,8 +9,20 @@ export interface RangeContext {
   readonly onProgress?: ((host: string, line: string) => void) | undefined;
   /** The range's plan, when the caller has it (guests take their resolvers from it). */
   readonly range?: ResolvedRange | undefined;
-  /** Directory of the microVM kernel and initramfs (`CYRANGE_MICROVM_ASSETS`). */
-  readonly microvmAssets?: string | undefined;
+  /** Settings of microVM hosts. */
+  readonly microvm?: MicrovmSettings | undefined;
+}
+
+/** How microVMs are run on this machine (from the engine's configuration). */
+export interface MicrovmSettings {
+  /** Directory of the guest kernel and initramfs. */
+  readonly assets: string;
+  /** `auto` probes KVM once per machine boot. */
+  readonly accel: 'auto' | 'kvm' | 'tcg';
+  /** How long a guest may take from launch until its init answers. */
+  readonly bootTimeoutMs: number;
+  /** TCG translation cache per guest, MiB. */
+  readonly tcgCacheMb: number;
 }
 
 /** State of one host as its runtime sees it. */

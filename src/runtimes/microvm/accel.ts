@@ -39,12 +39,11 @@ async function probeKvm(qemu: string, kernel: string): Promise<boolean> {
 }
 
 /**
- * The accelerator to use: `CYRANGE_MICROVM_ACCEL` (kvm|tcg) when set, else KVM if the cached probe
- * (run once per machine boot) says its guests boot, else TCG.
+ * The accelerator to use: the configured one, or with `auto` KVM if the cached probe (run once per
+ * machine boot) says its guests boot, else TCG.
  */
-export async function chooseAccel(qemu: string, kernel: string, env: NodeJS.ProcessEnv = process.env): Promise<Accel> {
-  const forced = env.CYRANGE_MICROVM_ACCEL;
-  if (forced === 'kvm' || forced === 'tcg') return forced;
+export async function chooseAccel(qemu: string, kernel: string, wanted: 'auto' | Accel): Promise<Accel> {
+  if (wanted !== 'auto') return wanted;
   try {
     const cached = JSON.parse(readFileSync(CACHE, 'utf8')) as { kvm: boolean };
     return cached.kvm ? 'kvm' : 'tcg';

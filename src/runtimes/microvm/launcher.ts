@@ -13,6 +13,8 @@ export interface LaunchSpec {
   /** Ownership tag of the VM process: `cyrange:INSTANCE:HOST`. */
   readonly tag: string;
   readonly accel: Accel;
+  /** TCG translation cache, MiB (ignored under KVM). */
+  readonly tcgCacheMb: number;
   readonly memoryMb: number;
   readonly vcpus: number;
   readonly boot: BootFiles;

@@ -5,6 +5,7 @@ import { qemuLauncher } from './qemu.js';
 const spec: LaunchSpec = {
   tag: 'cyrange:r1:vm',
   accel: 'tcg',
+  tcgCacheMb: 32,
   memoryMb: 192,
   vcpus: 2,
   boot: { kernel: '/a/vmlinuz', initrd: '/a/initrd.img', disk: '/a/root.qcow2' },

@@ -8,12 +8,6 @@ function opt(value: string): string {
   return value.replaceAll(',', ',,');
 }
 
-/**
- * TCG's translation cache in MiB. QEMU's default (1 GiB, filled lazily) lets a busy guest's QEMU
- * grow far past its RAM; a small busybox guest runs as fast with far less.
- */
-const TCG_TB_MB = Number(process.env.CYRANGE_QEMU_TB_MB) || 32;
-
 /** PCI slots of NICs: fixed per NIC index, so the guest sees them in blueprint order. */
 const NIC_SLOT_BASE = 0x10;
 
@@ -26,7 +20,8 @@ export const qemuLauncher: Launcher = {
   name: 'qemu',
 
   argv(s: LaunchSpec): string[] {
-    const a = [QEMU, '-name', `guest=${s.tag}`, '-machine', 'pc', '-accel', s.accel === 'tcg' ? `tcg,tb-size=${TCG_TB_MB}` : 'kvm'];
+    // tb-size: QEMU's default TCG cache (1 GiB, filled lazily) lets QEMU grow far past guest RAM.
+    const a = [QEMU, '-name', `guest=${s.tag}`, '-machine', 'pc', '-accel', s.accel === 'tcg' ? `tcg,tb-size=${s.tcgCacheMb}` : 'kvm'];
     a.push('-cpu', s.accel === 'kvm' ? 'host' : 'max', '-m', `${s.memoryMb}M`, '-smp', String(s.vcpus));
     a.push('-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot');
     a.push('-kernel', s.boot.kernel, '-append', s.cmdline);

@@ -11,7 +11,6 @@ import {
   removePidfile,
   spawnDetached,
   terminate,
-  unwireNic,
   writePidfile,
 } from '../../dataplane/index.js';
 import {
@@ -24,7 +23,7 @@ import {
   renderIpArg,
   shellQuote,
 } from '../../model/index.js';
-import type { ConsoleSession, ExecOptions, RangeContext, Runtime } from '../runtime.js';
+import type { ConsoleSession, ExecOptions, MicrovmSettings, RangeContext, Runtime } from '../runtime.js';
 import { chooseAccel } from './accel.js';
 import { bootFiles } from './assets.js';
 import { ControlChannel } from './channel.js';
@@ -32,8 +31,8 @@ import type { Launcher, LaunchSpec, VmNic } from './launcher.js';
 import { QEMU, qemuLauncher } from './qemu.js';
 
 const DEFAULT_MEMORY_MB = 256;
-/** How long a guest may take from launch to its init answering (TCG, several guests per core). */
-const BOOT_TIMEOUT_MS = Number(process.env.CYRANGE_MICROVM_BOOT_TIMEOUT_MS) || 120_000;
+/** Used when the caller has no configuration (TCG, several guests per core). */
+const DEFAULTS: MicrovmSettings = { assets: '/var/lib/cyrange/microvm', accel: 'auto', bootTimeoutMs: 120_000, tcgCacheMb: 32 };
 const EXEC_TIMEOUT_MS = 10 * 60_000;
 
 const launchers = new Map<string, Launcher>([[qemuLauncher.name, qemuLauncher]]);
@@ -64,9 +63,8 @@ function files(ctx: RangeContext, host: string) {
   };
 }
 
-/** The assets directory: the context's, else CYRANGE_MICROVM_ASSETS, else the state directory's. */
-export function assetsDirOf(ctx: RangeContext): string {
-  return ctx.microvmAssets ?? process.env.CYRANGE_MICROVM_ASSETS ?? join(process.env.CYRANGE_STATE_DIR || '/var/lib/cyrange', 'microvm');
+function settingsOf(ctx: RangeContext): MicrovmSettings {
+  return ctx.microvm ?? DEFAULTS;
 }
 
 function tagOf(instance: string, host: string): string {
@@ -169,7 +167,7 @@ export const microvmRuntime: Runtime = {
   async create(ctx, hosts) {
     for (const h of hosts) {
       launcherOf(h);
-      if (h.microvm) bootFiles(h.name, h.microvm, assetsDirOf(ctx));
+      if (h.microvm) bootFiles(h.name, h.microvm, settingsOf(ctx).assets);
     }
   },
 
@@ -184,14 +182,15 @@ export const microvmRuntime: Runtime = {
     const ns = rangeNetns(ctx.instance);
     if (!netnsExists(ns)) throw new CyrangeError('CYR_RUNTIME', `range namespace ${ns} is missing`);
     const launcher = launcherOf(host);
-    const boot = bootFiles(host.name, spec, assetsDirOf(ctx));
+    const boot = bootFiles(host.name, spec, settingsOf(ctx).assets);
     const f = files(ctx, host.name);
     for (const s of [f.control, f.console, f.monitor]) rmSync(s, { force: true });
     writeFileSync(f.guestConfig, renderGuestConfig(host));
-    const accel = await chooseAccel(QEMU, boot.kernel);
+    const accel = await chooseAccel(QEMU, boot.kernel, settingsOf(ctx).accel);
     const launch: LaunchSpec = {
       tag: tagOf(ctx.instance, host.name),
       accel,
+      tcgCacheMb: settingsOf(ctx).tcgCacheMb,
       memoryMb: host.resources.memoryBytes ? Math.ceil(host.resources.memoryBytes / 2 ** 20) : DEFAULT_MEMORY_MB,
       vcpus: Math.max(1, Math.ceil(host.resources.cpus ?? 1)),
       boot,
@@ -215,7 +214,7 @@ export const microvmRuntime: Runtime = {
     }
     // Deployed means the guest's init answers: its NICs are configured by then.
     try {
-      await channel.status(BOOT_TIMEOUT_MS);
+      await channel.status(settingsOf(ctx).bootTimeoutMs);
     } finally {
       channel.close();
     }
@@ -258,9 +257,8 @@ export const microvmRuntime: Runtime = {
 
   async destroy(ctx, hosts) {
     for (const h of hosts) {
+      // Its TAPs belong to the range network: the engine releases or re-attaches them.
       await microvmRuntime.stop(ctx, h);
-      // The TAPs are the VM's own NICs: they go with it.
-      for (const nic of h.interfaces) await unwireNic(ctx.instance, nic.peer).catch(() => {});
       for (const p of Object.values(files(ctx, h.name))) rmSync(p, { force: true });
     }
   },
