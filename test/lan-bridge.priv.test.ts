@@ -19,6 +19,8 @@ describe.skipIf(!IS_ROOT)('bridged onto a LAN (egress: bridge) and cyrange host-
     (JSON.parse((await runCmd(['ip', '-n', machine, '-json', 'addr', 'show', 'dev', dev])).stdout)[0]?.addr_info ?? [])
       .filter((a: { family: string }) => a.family === 'inet')
       .map((a: { local: string; prefixlen: number }) => `${a.local}/${a.prefixlen}`);
+  const macOf = async (dev: string): Promise<string> =>
+    JSON.parse((await runCmd(['ip', '-n', machine, '-json', 'link', 'show', 'dev', dev])).stdout)[0]?.address;
 
   beforeAll(async () => {
     for (const n of [router, machine]) await runCmd(['ip', 'netns', 'add', n]);
@@ -60,7 +62,7 @@ describe.skipIf(!IS_ROOT)('bridged onto a LAN (egress: bridge) and cyrange host-
   it('host-bridge setup --dry-run prints the plan and changes nothing', async () => {
     const r = await cli(['host-bridge', 'setup', 'hbr0', 'phys0', '--netns', machine, '--dry-run', '--netplan'], { stateDir: state.dir });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`ip -n ${machine} link add hbr0 type bridge`);
+    expect(r.stdout).toMatch(new RegExp(`ip -n ${machine} link add hbr0 address ([0-9a-f]{2}:){5}[0-9a-f]{2} type bridge`));
     expect(r.stdout).toContain(`ip -n ${machine} addr add 192.168.77.5/24 dev hbr0`);
     expect(r.stdout).toContain('then check that 192.168.77.1 still answers');
     expect(r.stdout).toMatch(/bridges:\n {4}hbr0:\n {6}interfaces: \[phys0\]/);
@@ -88,6 +90,8 @@ describe.skipIf(!IS_ROOT)('bridged onto a LAN (egress: bridge) and cyrange host-
     expect(await addrs('hbr0')).toEqual(['192.168.77.5/24']);
     expect(await addrs('phys0')).toEqual([]);
     expect(await pings(machine, '192.168.77.1')).toBe(true);
+    // The bridge carries the NIC's MAC, so the LAN keeps knowing the machine by it.
+    expect(await macOf('hbr0')).toBe(await macOf('phys0'));
   });
 
   it("a range network joined to it gets addresses from the LAN's own DHCP server", async () => {
@@ -113,6 +117,8 @@ describe.skipIf(!IS_ROOT)('bridged onto a LAN (egress: bridge) and cyrange host-
     expect(await pings(`cyr_${inst}_ws`, '192.168.77.1')).toBe(true);
     expect(await pings(`cyr_${inst}_st`, '192.168.77.1')).toBe(true);
     expect(await pings(`cyr_${inst}_st`, '192.168.77.5')).toBe(true);
+    // A range's port on the bridge does not change the bridge's MAC.
+    expect(await macOf('hbr0')).toBe(await macOf('phys0'));
   });
 
   it('host-bridge teardown gives the NIC its address back', async () => {

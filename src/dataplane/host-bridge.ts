@@ -9,6 +9,7 @@ const ip = (where: Where, ...args: string[]): Argv => (where ? ['ip', '-n', wher
 
 interface AddrJson {
   ifname: string;
+  address?: string;
   addr_info?: Array<{ family: string; local: string; prefixlen: number; scope?: string }>;
 }
 interface RouteJson {
@@ -58,7 +59,9 @@ export async function planHostBridge(where: Where, bridge: string, iface: string
     gateway,
     addresses: addrs,
     apply: [
-      ['link', 'add', bridge, 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0'],
+      // The NIC's own MAC: the LAN's ARP caches and DHCP reservations stay valid, and the bridge
+      // does not take a new MAC from the lowest port whenever a range joins or leaves.
+      ['link', 'add', bridge, ...(link.address ? ['address', link.address] : []), 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0'],
       ['link', 'set', bridge, 'alias', 'cyrange:host-bridge'],
       ['link', 'set', iface, 'master', bridge],
       ['link', 'set', bridge, 'up'],

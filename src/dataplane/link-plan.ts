@@ -1,4 +1,12 @@
-import { type ResolvedHost, type ResolvedInterface, type ResolvedRange, linkAlias, rangeNetns, stableHash } from '../model/index.js';
+import {
+  type ResolvedHost,
+  type ResolvedInterface,
+  type ResolvedRange,
+  gatewayMac,
+  linkAlias,
+  rangeNetns,
+  stableHash,
+} from '../model/index.js';
 import type { Argv } from './exec.js';
 
 /** Links of the range namespace itself: loopback and one bridge per network with its gateway. */
@@ -6,7 +14,21 @@ export function planRangeBridges(range: ResolvedRange): Argv[] {
   const lines: Argv[] = [['link', 'set', 'lo', 'up']];
   for (const n of range.networks) {
     lines.push(
-      ['link', 'add', n.bridge, 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0', 'mcast_snooping', '0'],
+      [
+        'link',
+        'add',
+        n.bridge,
+        'address',
+        gatewayMac(range.instance, n.name),
+        'type',
+        'bridge',
+        'stp_state',
+        '0',
+        'forward_delay',
+        '0',
+        'mcast_snooping',
+        '0',
+      ],
       ['link', 'set', n.bridge, 'alias', linkAlias(range.instance, '', n.name)],
       // A network bridged onto a LAN is only an L2 extension: the LAN's router has the gateway.
       ...(n.egress === 'bridge' ? [] : [['addr', 'add', `${n.gateway}/${n.prefix}`, 'dev', n.bridge] as Argv]),

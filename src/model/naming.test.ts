@@ -4,6 +4,7 @@ import {
   bridgeIfname,
   hostNetns,
   linkAlias,
+  gatewayMac,
   macFor,
   parseLinkAlias,
   parseNetnsName,
@@ -35,6 +36,15 @@ describe('naming', () => {
     const first = Number.parseInt(m.slice(0, 2), 16);
     expect(first & 0b10).toBe(0b10);
     expect(first & 0b1).toBe(0);
+  });
+
+  it('gives each network bridge a fixed MAC of its own, per instance', () => {
+    const g = gatewayMac('corp', 'dmz');
+    expect(g).toMatch(/^02(:[0-9a-f]{2}){5}$/);
+    expect(gatewayMac('corp', 'dmz')).toBe(g);
+    expect(gatewayMac('corp2', 'dmz')).not.toBe(g);
+    expect(gatewayMac('corp', 'lan')).not.toBe(g);
+    expect(macFor('corp', 'web', 'dmz')).not.toBe(g);
   });
 
   it('ownership tags round-trip', () => {

@@ -31,6 +31,15 @@ export function macFor(instance: string, host: string, network: string): string 
   return bytes.join(':');
 }
 
+/**
+ * MAC of a network's bridge (its gateway). Fixed, because a bridge left to itself takes its lowest
+ * port's MAC and changes it when ports come and go, leaving hosts' ARP caches pointing nowhere.
+ * Host names are never empty, so it cannot equal a NIC's.
+ */
+export function gatewayMac(instance: string, network: string): string {
+  return macFor(instance, '', network);
+}
+
 /** Name of the guest-side NIC: `eth0` for the primary, then in order. */
 export function guestIfname(index: number): string {
   return `eth${index}`;
