@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { DEFAULT_IMAGES_DIR } from '../runtimes/index.js';
 
 /** Settings the engine runs with; read from the environment by `configFromEnv`. */
 export interface EngineConfig {
@@ -18,7 +19,9 @@ export interface EngineConfig {
   readonly hostBridge: string | null;
   /** Namespace that holds host bridges (`CYRANGE_HOST_BRIDGE_NETNS`); the root namespace when unset. */
   readonly hostBridgeNetns: string | null;
-  /** Kernel and initramfs of microVM guests (`CYRANGE_MICROVM_ASSETS`; default STATE_DIR/microvm). */
+  /** The image catalog: rootfs images, kernels, initrds, disks (`CYRANGE_IMAGES`; default /var/lib/cyrange/images). */
+  readonly imagesDir: string;
+  /** Kernel and initramfs of microVM guests (`CYRANGE_MICROVM_ASSETS`; default /var/lib/cyrange/microvm). */
   readonly microvmAssets: string;
   /** `CYRANGE_MICROVM_ACCEL`: kvm or tcg instead of the probe's answer. */
   readonly microvmAccel: 'auto' | 'kvm' | 'tcg';
@@ -43,7 +46,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): EngineConfi
       .filter(Boolean),
     hostBridge: env.CYRANGE_HOST_BRIDGE || null,
     hostBridgeNetns: env.CYRANGE_HOST_BRIDGE_NETNS || null,
-    microvmAssets: env.CYRANGE_MICROVM_ASSETS || join(stateDir, 'microvm'),
+    imagesDir: env.CYRANGE_IMAGES || DEFAULT_IMAGES_DIR,
+    // Machine-wide like the catalog, so a fresh state directory still finds what the set-up built.
+    microvmAssets: env.CYRANGE_MICROVM_ASSETS || '/var/lib/cyrange/microvm',
     microvmAccel: env.CYRANGE_MICROVM_ACCEL === 'kvm' || env.CYRANGE_MICROVM_ACCEL === 'tcg' ? env.CYRANGE_MICROVM_ACCEL : 'auto',
     microvmBootTimeoutMs: Number(env.CYRANGE_MICROVM_BOOT_TIMEOUT_MS) || 120_000,
     qemuTcgCacheMb: Number(env.CYRANGE_QEMU_TB_MB) || 32,
@@ -53,4 +58,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): EngineConfi
 /** Directory of one instance's pid files, logs and leases. */
 export function runDirOf(cfg: EngineConfig, instance: string): string {
   return join(cfg.stateDir, 'run', instance);
+}
+
+/** Directory of one instance's per-host data that outlives a host stop: sandbox upper layers, disk overlays. */
+export function dataDirOf(cfg: EngineConfig, instance: string): string {
+  return join(cfg.stateDir, 'hosts', instance);
 }

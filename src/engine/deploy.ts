@@ -14,7 +14,7 @@ import {
 } from '../dataplane/index.js';
 import { CyrangeError, type ResolvedHost, type ResolvedRange, ValidationError, hostNetns, rangeNetns } from '../model/index.js';
 import { type RangeContext, allRuntimes, getRuntime } from '../runtimes/index.js';
-import { type EngineConfig, runDirOf } from './config.js';
+import { type EngineConfig, dataDirOf, runDirOf } from './config.js';
 import { type EventSink, type StepResult, step } from './events.js';
 import { mapLimit } from './limit.js';
 import { acquireLock } from './lock.js';
@@ -45,6 +45,8 @@ export function rangeContext(ctx: EngineContext, instance: string, range?: Resol
   return {
     instance,
     runDir: runDirOf(ctx.cfg, instance),
+    dataDir: dataDirOf(ctx.cfg, instance),
+    images: ctx.cfg.imagesDir,
     onProgress: (host, line) => ctx.emit({ kind: 'progress', instance, step: `host:${host}`, message: line }),
     range,
     microvm: {
@@ -197,6 +199,8 @@ export async function teardown(ctx: Pick<EngineContext, 'cfg'>, instance: string
   }
   errors.push(...(await removeRangeNetwork(instance, ctx.cfg.uplinkNetns)));
   rmSync(runDirOf(ctx.cfg, instance), { recursive: true, force: true });
+  // Runtimes unmounted what they mounted there in purge; a mount left over is reported, never deleted through.
+  if (errors.length === 0) rmSync(dataDirOf(ctx.cfg, instance), { recursive: true, force: true });
   if (errors.length === 0) releaseInstance(instance, ctx.cfg.stateDir);
   return errors;
 }

@@ -5,13 +5,26 @@ import { bridgeIfname, guestIfname, macFor, peerIfname } from './naming.js';
 import { resolveNetworkConfig } from './network-config.js';
 import { resolvePolicies } from './policy.js';
 import { parseMemory } from './resources.js';
-import { RANGE_NAME, type RawHost, type RawInterface, type RawRange, type RawRateLimit } from './schema.js';
-import type { Addressing, RateLimit, ResolvedHost, ResolvedInterface, ResolvedNetwork, ResolvedRange } from './types.js';
+import { RANGE_NAME, type RawHost, type RawInterface, type RawRange, type RawRateLimit, type RawResources } from './schema.js';
+import type { Addressing, RateLimit, ResolvedHost, ResolvedInterface, ResolvedNetwork, ResolvedRange, ResolvedResources } from './types.js';
 
 /** A Linux bridge takes at most 1024 ports; one goes to the uplink when there is one. */
 const MAX_NICS_PER_NETWORK = 1023;
 const DEFAULT_LEASE_SECONDS = 3600;
 const DEFAULT_NETNS_COMMAND = ['sleep', 'infinity'] as const;
+/** The rootfs image `cyrange image build-rootfs` makes, used by netns hosts that name none. */
+export const DEFAULT_ROOTFS = 'debian-base';
+
+/** Resource limits as the engine uses them; a bad memory size is reported at `at.memory`. */
+function resolveResources(res: RawResources, at: string, problems: Problem[]): ResolvedResources {
+  let memoryBytes: number | null = null;
+  if (res.memory !== undefined) {
+    memoryBytes = parseMemory(res.memory);
+    if (memoryBytes === null || memoryBytes < 4 * 1024 * 1024)
+      problems.push({ path: `${at}.memory`, message: `"${res.memory}" is not a size of at least 4m (e.g. 256m, 1g)` });
+  }
+  return { memoryBytes, cpus: res.cpus ?? null };
+}
 
 export interface ResolveOptions {
   /** Instance name; the blueprint name when left out. */
@@ -94,6 +107,7 @@ export function resolveRange(raw: RawRange, opts: ResolveOptions = {}): Resolved
   }
 
   const policies = resolvePolicies(raw.policies ?? [], new Set(raw.vms.map((h) => h.name)), new Set(nets.keys()), problems);
+  const rangeResources = raw.resources ? resolveResources(raw.resources, 'resources', problems) : null;
   if (problems.length > 0) throw new ValidationError(problems, opts.source);
   return deepFreeze({
     name: raw.name,
@@ -103,6 +117,7 @@ export function resolveRange(raw: RawRange, opts: ResolveOptions = {}): Resolved
     routes: (raw.routes ?? []).map(([a, b]) => [a, b] as const),
     policies,
     hosts,
+    ...(rangeResources ? { resources: rangeResources } : {}),
   });
 }
 
@@ -348,13 +363,7 @@ function buildHost(raw: RawRange, instance: string, host: RawHost, i: number, ni
       : typeof cmd === 'string'
         ? ['/bin/sh', '-c', cmd]
         : [...cmd];
-  const res = { ...plugin?.resources, ...host.resources };
-  let memoryBytes: number | null = null;
-  if (res.memory !== undefined) {
-    memoryBytes = parseMemory(res.memory);
-    if (memoryBytes === null || memoryBytes < 4 * 1024 * 1024)
-      problems.push({ path: `${at}.resources.memory`, message: `"${res.memory}" is not a size of at least 4m (e.g. 256m, 1g)` });
-  }
+  const resources = resolveResources({ ...plugin?.resources, ...host.resources }, `${at}.resources`, problems);
   const mv = { ...plugin?.microvm, ...host.microvm };
   if (runtime !== 'microvm' && (host.microvm !== undefined || (plugin?.microvm !== undefined && host.runtime === undefined)))
     problems.push({ path: `${at}.microvm`, message: `only microvm hosts take microvm settings (runtime is ${runtime})` });
@@ -377,12 +386,13 @@ function buildHost(raw: RawRange, instance: string, host: RawHost, i: number, ni
     image,
     command,
     env: { ...plugin?.env, ...host.env },
-    resources: { memoryBytes, cpus: res.cpus ?? null },
+    resources,
     network: resolveNetworkConfig(plugin?.network, host.network),
     interfaces,
     ipForward: host.ip_forward ?? false,
     hidden: host.hidden ?? false,
     vncPort: host.vnc_port ?? null,
+    ...(runtime === 'netns' ? { rootfs: host.rootfs ?? plugin?.rootfs ?? DEFAULT_ROOTFS, sandbox: host.sandbox ?? plugin?.sandbox ?? 'runc' } : {}),
     microvm:
       runtime === 'microvm'
         ? {

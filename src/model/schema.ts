@@ -39,15 +39,25 @@ export type RawResources = z.infer<typeof RawResources>;
 export const LAUNCHERS = ['qemu', 'firecracker'] as const;
 export type LauncherName = (typeof LAUNCHERS)[number];
 
-const absPath = z.string().regex(/^\/[^\0]*$/, { error: 'must be an absolute path' });
+/** Catalog image names (`cyrange image ls`). */
+export const IMAGE_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+/** An image from the catalog by name, or (admission permitting) an absolute path on the machine. */
+const imageRef = z
+  .string()
+  .refine((s) => IMAGE_NAME.test(s) || /^\/[^\0]*$/.test(s), { error: 'must be an image name from `cyrange image ls` or an absolute path' });
+
+/** How a netns host is isolated: a runc sandbox (the default), or none (admin only: the machine's own filesystem). */
+export const SANDBOX_KINDS = ['runc', 'none'] as const;
+export type SandboxKind = (typeof SANDBOX_KINDS)[number];
 
 /** Boot settings of a microvm host; each path replaces Cyrange's own guest asset. */
 export const RawMicrovm = z.strictObject({
   launcher: z.enum(LAUNCHERS).optional(),
-  kernel: absPath.optional(),
-  initrd: absPath.optional(),
-  /** A raw or qcow2 root file system image, attached as the first virtio disk. */
-  disk: absPath.optional(),
+  kernel: imageRef.optional(),
+  initrd: imageRef.optional(),
+  /** A raw or qcow2 root file system image, attached as the first virtio disk through a per-host overlay. */
+  disk: imageRef.optional(),
   /** Extra kernel command line words. */
   append: z.string().max(1024).optional(),
 });
@@ -65,6 +75,9 @@ const hostTemplateFields = {
   resources: RawResources.optional(),
   network: RawNetworkConfig.optional(),
   microvm: RawMicrovm.optional(),
+  /** Root filesystem of a sandboxed netns host: a catalog image (default `debian-base`). */
+  rootfs: imageRef.optional(),
+  sandbox: z.enum(SANDBOX_KINDS).optional(),
 };
 
 export const RawPlugin = z.strictObject(hostTemplateFields);
@@ -140,5 +153,7 @@ export const RawRange = z.strictObject({
   /** Traffic rules per host or network (see policy.ts). */
   policies: z.array(RawPolicy).optional(),
   vms: z.array(RawHost).default([]),
+  /** A cap over the whole range: every host's sandbox, container and VM runs under it. */
+  resources: RawResources.optional(),
 });
 export type RawRange = z.infer<typeof RawRange>;

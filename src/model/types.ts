@@ -1,5 +1,5 @@
 import type { EffectiveNetworkConfig } from './network-config.js';
-import type { Egress, RuntimeName } from './schema.js';
+import type { Egress, RuntimeName, SandboxKind } from './schema.js';
 
 /** How an interface gets its address. */
 export type Addressing = 'static' | 'auto' | 'dhcp';
@@ -71,6 +71,10 @@ export interface ResolvedHost {
   readonly hidden: boolean;
   /** TCP port of the host's VNC server, or null. */
   readonly vncPort: number | null;
+  /** Root filesystem image of a netns host (catalog name or admin's path); absent on other runtimes and older ranges. */
+  readonly rootfs?: string | null;
+  /** Isolation of a netns host; absent (older ranges) means `runc`. */
+  readonly sandbox?: SandboxKind;
   /** Boot settings of a microvm host (absent on other runtimes and on ranges stored before microVMs). */
   readonly microvm?: MicrovmSpec | null;
 }
@@ -96,6 +100,8 @@ export interface ResolvedRange {
   /** Traffic rules, lowest priority first. */
   readonly policies: readonly ResolvedPolicy[];
   readonly hosts: readonly ResolvedHost[];
+  /** Cap over all of the range's hosts (absent in ranges stored before it existed). */
+  readonly resources?: ResolvedResources;
 }
 
 /** A traffic rule: allow or deny matching traffic into (ingress) or out of (egress) a host or a network's hosts. */

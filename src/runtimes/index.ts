@@ -6,3 +6,11 @@ export { dockerRuntime, watchContainerStarts } from './docker.js';
 export { microvmRuntime } from './microvm/runtime.js';
 export { buildMicrovmAssets } from './microvm/image-build.js';
 export { readManifest, sha256Of, type AssetManifest } from './microvm/assets.js';
+export {
+  type CatalogImage,
+  type ImageKind,
+  DEFAULT_IMAGES_DIR,
+  listImages,
+  findImage,
+  resolveImageRef,
+} from './images/catalog.js';

@@ -5,6 +5,13 @@ export interface RangeContext {
   readonly instance: string;
   /** Directory for this instance's pid files and logs. */
   readonly runDir: string;
+  /**
+   * Directory of per-host data that survives stop/start and is removed by destroy: `<dataDir>/<host>/`
+   * holds a sandbox's upper layer or a VM's disk overlay (what a reset discards).
+   */
+  readonly dataDir: string;
+  /** The image catalog directory (rootfs images, kernels, initrds, disks). */
+  readonly images: string;
   /** Receives progress lines of long steps (image pulls). */
   readonly onProgress?: ((host: string, line: string) => void) | undefined;
   /** The range's plan, when the caller has it (guests take their resolvers from it). */
