@@ -1,7 +1,7 @@
 import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine, RangeRecord } from '../engine/index.js';
-import { CyrangeError } from '../model/index.js';
+import { type Actor, CyrangeError } from '../model/index.js';
 import type { AccessRepo, Role, User } from '../store/index.js';
 
 /** A new API token: shown once, stored only as its hash. */
@@ -69,6 +69,11 @@ export function authenticate(access: AccessRepo) {
         .send({ code: 'CYR_UNAUTHORIZED', message: 'a valid API token is required' });
     }
   };
+}
+
+/** The admission actor of an API user: their role decides what a blueprint may use. */
+export function actorOf(user: User): Actor {
+  return { kind: 'user', name: user.name, role: user.role };
 }
 
 /** The caller; routes behind `authenticate` always have one. */

@@ -1,8 +1,24 @@
 import { readFileSync } from 'node:fs';
-import { type ResolvedRange, ValidationError, loadRawRange, resolveRange } from '../model/index.js';
+import { admissionPolicy, configFromEnv } from '../engine/index.js';
+import { type Actor, type ResolvedRange, ValidationError, admit, loadRawRange, resolveRange } from '../model/index.js';
 
-/** Reads, parses and resolves a blueprint file; every failure is a ValidationError naming the file. */
-export function loadBlueprintFile(file: string, instance?: string): { range: ResolvedRange; source: string } {
+/** The admission actor of this CLI process: root on the machine counts as an admin. */
+export function localActor(): Actor {
+  return process.getuid?.() === 0 ? { kind: 'local-root' } : { kind: 'local-user' };
+}
+
+/** The actor `--as ROLE` names (what that role would be refused), or this process. */
+export function actorFor(as: string | undefined): Actor {
+  if (as === undefined) return localActor();
+  if (as === 'admin' || as === 'instructor' || as === 'student') return { kind: 'user', name: `(as ${as})`, role: as };
+  throw new ValidationError([{ path: '--as', message: `"${as}" is not a role (admin, instructor, student)` }]);
+}
+
+/**
+ * Reads, parses, resolves and admits a blueprint file; every failure is a ValidationError naming
+ * the file.
+ */
+export function loadBlueprintFile(file: string, instance?: string, actor: Actor = localActor()): { range: ResolvedRange; source: string } {
   let source: string;
   try {
     source = readFileSync(file, 'utf8');
@@ -13,5 +29,7 @@ export function loadBlueprintFile(file: string, instance?: string): { range: Res
     );
   }
   const raw = loadRawRange(source, file);
-  return { range: resolveRange(raw, { source: file, ...(instance !== undefined ? { instance } : {}) }), source };
+  const range = resolveRange(raw, { source: file, ...(instance !== undefined ? { instance } : {}) });
+  admit(range, actor, admissionPolicy(configFromEnv()), file);
+  return { range, source };
 }

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { CyrangeError } from '../model/index.js';
 
 /** A command line: program then arguments. Never a shell string. */
@@ -30,6 +31,13 @@ export interface RunOptions {
   readonly allowFailure?: boolean;
   /** Working directory of the command. */
   readonly cwd?: string;
+  /**
+   * Append stdout and stderr to this file instead of collecting them: for commands that leave a
+   * process behind holding their output (`runc run --detach`), whose pipes would never close.
+   */
+  readonly logFile?: string;
+  /** Environment of the command; default: the minimal one every child of Cyrange gets. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface RunResult {
@@ -60,8 +68,10 @@ function trackChild(child: ChildProcess): void {
 export function run(argv: Argv, opts: RunOptions = {}): Promise<RunResult> {
   const [cmd, ...args] = argv;
   if (!cmd) return Promise.reject(new CyrangeError('CYR_INTERNAL', 'run: empty argv'));
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], signal: opts.signal, cwd: opts.cwd });
+  const logFd = opts.logFile ? openSync(opts.logFile, 'a') : null;
+  return new Promise<RunResult>((resolve, reject) => {
+    const out_ = logFd ?? 'pipe';
+    const child = spawn(cmd, args, { stdio: ['pipe', out_, out_], signal: opts.signal, cwd: opts.cwd, env: opts.env ?? process.env });
     trackChild(child);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -82,6 +92,8 @@ export function run(argv: Argv, opts: RunOptions = {}): Promise<RunResult> {
     });
     child.stdin?.on('error', () => {});
     child.stdin?.end(opts.input ?? '');
+  }).finally(() => {
+    if (logFd !== null) closeSync(logFd);
   });
 }
 

@@ -17,6 +17,8 @@ export interface EngineConfig {
   readonly defaultDns: readonly string[];
   /** Host bridge for `egress: bridge` networks that name none (`CYRANGE_HOST_BRIDGE`). */
   readonly hostBridge: string | null;
+  /** Host bridges non-admins may name in `host_bridge` (`CYRANGE_HOST_BRIDGES`, comma-separated). */
+  readonly hostBridges: readonly string[];
   /** Namespace that holds host bridges (`CYRANGE_HOST_BRIDGE_NETNS`); the root namespace when unset. */
   readonly hostBridgeNetns: string | null;
   /** The image catalog: rootfs images, kernels, initrds, disks (`CYRANGE_IMAGES`; default /var/lib/cyrange/images). */
@@ -45,6 +47,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): EngineConfi
       .map((s) => s.trim())
       .filter(Boolean),
     hostBridge: env.CYRANGE_HOST_BRIDGE || null,
+    hostBridges: (env.CYRANGE_HOST_BRIDGES ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     hostBridgeNetns: env.CYRANGE_HOST_BRIDGE_NETNS || null,
     imagesDir: env.CYRANGE_IMAGES || DEFAULT_IMAGES_DIR,
     // Machine-wide like the catalog, so a fresh state directory still finds what the set-up built.

@@ -13,7 +13,7 @@ import {
   wireTaps,
 } from '../dataplane/index.js';
 import { CyrangeError, type ResolvedHost, type ResolvedRange, ValidationError, hostNetns, rangeNetns } from '../model/index.js';
-import { type RangeContext, allRuntimes, getRuntime } from '../runtimes/index.js';
+import { type RangeContext, allRuntimes, ensureRangeCgroup, getRuntime, mountsUnder, removeRangeCgroup } from '../runtimes/index.js';
 import { type EngineConfig, dataDirOf, runDirOf } from './config.js';
 import { type EventSink, type StepResult, step } from './events.js';
 import { mapLimit } from './limit.js';
@@ -198,9 +198,13 @@ export async function teardown(ctx: Pick<EngineContext, 'cfg'>, instance: string
     }
   }
   errors.push(...(await removeRangeNetwork(instance, ctx.cfg.uplinkNetns)));
+  removeRangeCgroup(instance);
   rmSync(runDirOf(ctx.cfg, instance), { recursive: true, force: true });
   // Runtimes unmounted what they mounted there in purge; a mount left over is reported, never deleted through.
-  if (errors.length === 0) rmSync(dataDirOf(ctx.cfg, instance), { recursive: true, force: true });
+  const dataDir = dataDirOf(ctx.cfg, instance);
+  const mounted = mountsUnder(dataDir);
+  if (mounted.length > 0) errors.push(new CyrangeError('CYR_RUNTIME', `still mounted, not removed: ${mounted.join(', ')}`));
+  else if (errors.length === 0) rmSync(dataDir, { recursive: true, force: true });
   if (errors.length === 0) releaseInstance(instance, ctx.cfg.stateDir);
   return errors;
 }
@@ -226,6 +230,8 @@ export async function build(
         : null;
     await step(sctx, 'network', async () => {
       fault('network');
+      // The range's cgroup first: every sandbox, container and VM of the range is placed under it.
+      ensureRangeCgroup(range.instance, range.resources);
       await ensureRangeNetwork(range, { runDir: rctx.runDir }, uplink, {
         netns: ctx.cfg.hostBridgeNetns,
         defaultBridge: ctx.cfg.hostBridge,

@@ -1,4 +1,5 @@
-import type { RateLimit, RawPolicy, ResolvedHost, ResolvedInterface, ResolvedRange } from '../model/index.js';
+import type { Actor, RateLimit, RawPolicy, ResolvedHost, ResolvedInterface, ResolvedRange } from '../model/index.js';
+import { admitRange } from './admission.js';
 import type { ConsoleSession, ExecOptions } from '../runtimes/index.js';
 import type { AccessRepo } from '../store/index.js';
 import type { EngineConfig } from './config.js';
@@ -47,8 +48,14 @@ export class Engine {
     return openConsole(this.ctx, instance, host, size);
   }
 
-  /** Deploys (or repairs) an instance of a resolved range. */
-  deploy(range: ResolvedRange, source: string, owner: string | null = null): Promise<DeployResult> {
+  /** Refuses (ValidationError) what `actor` may not put in a range on this machine; nothing is created. */
+  admit(range: ResolvedRange, actor: Actor, source?: string): void {
+    admitRange(this.ctx.cfg, range, actor, source);
+  }
+
+  /** Deploys (or repairs) an instance of a resolved range, after admission for `actor`. */
+  async deploy(range: ResolvedRange, source: string, owner: string | null, actor: Actor): Promise<DeployResult> {
+    this.admit(range, actor);
     return deploy(this.ctx, range, source, owner);
   }
 
@@ -107,9 +114,9 @@ export class Engine {
     return hasDockerHosts(this.ctx);
   }
 
-  /** Adds a host (raw input, blueprint rules) to an instance, building it when the range runs. */
-  addHost(instance: string, input: unknown): Promise<ResolvedHost> {
-    return addHost(this.ctx, instance, input);
+  /** Adds a host (raw input, blueprint rules, admission for `actor`) to an instance, building it when the range runs. */
+  addHost(instance: string, input: unknown, actor: Actor): Promise<ResolvedHost> {
+    return addHost(this.ctx, instance, input, (r) => this.admit(r, actor));
   }
 
   /** Moves a host to vsock mode: no NICs, leases released, host-local channel only. */

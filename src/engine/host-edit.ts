@@ -1,5 +1,5 @@
 import { clearRateLimit, stopDhcpClients, unwireNic } from '../dataplane/index.js';
-import { CyrangeError, type ResolvedHost, addHostTo, removeHostFrom, toVsockMode } from '../model/index.js';
+import { CyrangeError, type ResolvedHost, type ResolvedRange, addHostTo, removeHostFrom, toVsockMode } from '../model/index.js';
 import { getRuntime } from '../runtimes/index.js';
 import { type EngineContext, build, rangeContext } from './deploy.js';
 import type { StepResult } from './events.js';
@@ -26,11 +26,17 @@ async function releaseNics(instance: string, host: ResolvedHost): Promise<void> 
  * Adds a host to an instance: the store records it with every blueprint rule applied (addresses
  * allocated), then, on a running range, the host is built. A failed build is undone in both.
  */
-export function addHost(ctx: EngineContext, instance: string, input: unknown): Promise<ResolvedHost> {
+export function addHost(
+  ctx: EngineContext,
+  instance: string,
+  input: unknown,
+  admit: (range: ResolvedRange) => void,
+): Promise<ResolvedHost> {
   return withLock(rangeContext(ctx, instance).runDir, 'host add', async () => {
     if (!ctx.store.updateRange) throw new CyrangeError('CYR_INTERNAL', 'store cannot edit ranges');
     const host = await ctx.store.updateRange(instance, (r) => {
       const out = addHostTo(r, input);
+      admit(out.range);
       return { range: out.range, result: out.host };
     });
     const rec = await ctx.store.getRange(instance);

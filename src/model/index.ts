@@ -16,3 +16,4 @@ export * from './policy.js';
 export * from './policy-eval.js';
 export * from './guest-config.js';
 export * from './microvm-boot.js';
+export * from './admission.js';

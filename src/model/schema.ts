@@ -131,7 +131,10 @@ export const RawNetwork = z.strictObject({
   gateway: z.string().optional(),
   egress: z.enum(EGRESS_KINDS).optional(),
   /** For `egress: bridge`: the host bridge this network joins at L2. */
-  host_bridge: z.string().optional(),
+  host_bridge: z
+    .string()
+    .regex(/^(?!\.\.?$)[A-Za-z0-9_.-]{1,15}$/, { error: 'must be an interface name: 1..15 of [A-Za-z0-9_.-]' })
+    .optional(),
   dhcp: RawDhcp.optional(),
   dns: z.array(z.string()).optional(),
   reserved: z.array(z.string()).optional(),

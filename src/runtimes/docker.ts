@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import { libexecPath, netnsInode, run } from '../dataplane/index.js';
 import { CyrangeError, type ResolvedHost, hostNetns } from '../model/index.js';
 import { LABEL_HOST, LABEL_RANGE, containerName, dockerClient, isNotFound, isNotModified } from './docker-client.js';
+import { rangeCgroup } from './cgroups.js';
 import { ensureImage } from './docker-images.js';
 import type { ExecOptions, HostState, RangeContext, Runtime } from './runtime.js';
 
@@ -46,6 +47,8 @@ async function createOne(ctx: RangeContext, host: ResolvedHost): Promise<void> {
       Labels: { [LABEL_RANGE]: ctx.instance, [LABEL_HOST]: host.name },
       HostConfig: {
         NetworkMode: 'none',
+        // Under the range's cgroup, so a range-level cap holds over its containers too.
+        CgroupParent: rangeCgroup(ctx.instance),
         Binds: [`${BUSYBOX}:/.cyrange/busybox:ro`, `${libexecPath('container-wait')}:/.cyrange/wait:ro`, `${state}:/.cyrange/state:ro`],
         ...(host.resources.memoryBytes !== null ? { Memory: host.resources.memoryBytes, MemorySwap: host.resources.memoryBytes } : {}),
         ...(host.resources.cpus !== null ? { NanoCpus: Math.round(host.resources.cpus * 1e9) } : {}),

@@ -3,6 +3,7 @@ import { delimiter, isAbsolute, join } from 'node:path';
 import { spawn } from 'node:child_process';
 import * as pty from 'node-pty';
 import {
+  type Argv,
   type ProcRef,
   ensureNetns,
   inNetns,
@@ -11,6 +12,7 @@ import {
   libexecPath,
   listOwnedNetns,
   netnsExists,
+  procStartTime,
   readPidfile,
   removeNetns,
   removePidfile,
@@ -20,17 +22,30 @@ import {
 import { CyrangeError, type ResolvedHost, hostNetns, parseNetnsName } from '../model/index.js';
 import { execViaAgent } from './agent-client.js';
 import type { ExecOptions, RangeContext, Runtime } from './runtime.js';
+import { ownedMounts, unmountOverlay } from './sandbox/overlay.js';
+import { deleteSandbox, execArgv, listSandboxes } from './sandbox/runc.js';
+import { sandboxId, sandboxPaths, startSandbox, stopSandbox } from './sandbox/sandbox.js';
 
 function pidfileOf(ctx: RangeContext, host: ResolvedHost): string {
   return join(ctx.runDir, `${host.name}.pid`);
 }
 
-/** The unix socket of a vsock-mode host's control agent. */
+/** Whether a host runs in a runc sandbox; `sandbox: none` (admin only) runs in the machine's own filesystem. */
+function sandboxed(host: ResolvedHost): boolean {
+  return host.sandbox !== 'none';
+}
+
+/** The unix socket of an unsandboxed vsock-mode host's control agent. */
 export function agentSocketOf(ctx: RangeContext, host: ResolvedHost): string {
   return join(ctx.runDir, `${host.name}.ctl`);
 }
 
-/** Starts the control agent inside a host that has no network; it answers exec on a unix socket. */
+/** What every process started in a host sees: a minimal environment plus the host's own `env`. */
+function hostEnv(host: ResolvedHost, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', TERM: 'xterm', ...host.env, ...extra };
+}
+
+/** Starts the control agent inside an unsandboxed host that has no network; it answers exec on a unix socket. */
 async function startAgent(ctx: RangeContext, host: ResolvedHost, ns: string): Promise<void> {
   const pidFile = join(ctx.runDir, `${host.name}.agent.pid`);
   const old = readPidfile(pidFile);
@@ -38,13 +53,14 @@ async function startAgent(ctx: RangeContext, host: ResolvedHost, ns: string): Pr
   const sock = agentSocketOf(ctx, host);
   const ref = spawnDetached(inNetns(ns, [process.execPath, libexecPath('agent.mjs'), sock]), {
     logFile: join(ctx.runDir, `${host.name}.agent.log`),
+    env: hostEnv(host),
   });
   writePidfile(pidFile, ref);
   for (let i = 0; i < 200 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 10));
   if (!existsSync(sock)) throw new CyrangeError('CYR_RUNTIME', `host "${host.name}": control agent did not start`);
 }
 
-/** Finds a program the way exec would, so a missing command fails the deploy with a clear error. */
+/** Finds a program on the machine the way exec would (unsandboxed hosts). */
 function resolveProgram(cmd: string): string | null {
   const candidates = isAbsolute(cmd) || cmd.includes('/') ? [cmd] : (process.env.PATH ?? '').split(delimiter).map((d) => join(d, cmd));
   for (const c of candidates) {
@@ -63,9 +79,32 @@ function liveRef(ctx: RangeContext, host: ResolvedHost): ProcRef | null {
   return ref && isAlive(ref) ? ref : null;
 }
 
+/** Starts an unsandboxed host: its command in the bare namespace, through `libexec/host-init` (sysctls). */
+async function startBare(ctx: RangeContext, host: ResolvedHost, ns: string, command: readonly string[]): Promise<ProcRef> {
+  const program = command[0] ?? '';
+  if (!resolveProgram(program))
+    throw new CyrangeError('CYR_RUNTIME', `host "${host.name}": command "${program}" not found`, {
+      hint: 'give an installed program or a full path',
+    });
+  const ref = spawnDetached(inNetns(ns, ['/bin/sh', libexecPath('host-init'), ...command]), {
+    logFile: join(ctx.runDir, `${host.name}.log`),
+    env: hostEnv(host, { CYRANGE_IP_FORWARD: host.ipForward ? '1' : '0' }),
+  });
+  if (host.network.mode === 'vsock') await startAgent(ctx, host, ns);
+  return ref;
+}
+
+/** Argv that runs a command in a host: inside its sandbox, or in its bare namespace. */
+function hostArgv(ctx: RangeContext, host: ResolvedHost, argv: Argv, tty: boolean): Argv {
+  if (sandboxed(host)) return execArgv(sandboxId(ctx.instance, host.name), argv, { tty });
+  return inNetns(hostNetns(ctx.instance, host.name), argv);
+}
+
 /**
- * A host that is only a network namespace running one command: instant, no daemon.
- * The command runs detached through `libexec/host-init`, which sets the namespace's sysctls.
+ * A host in its own network namespace, run as a runc sandbox: its own root (an overlay over a
+ * shared base image), PID, mount, UTS, IPC and cgroup namespaces, Docker's capabilities plus
+ * NET_ADMIN, no_new_privs, a maintained seccomp profile, cgroup limits and tini as PID 1.
+ * `sandbox: none` hosts (admin only) run their command in the bare namespace instead.
  */
 export const netnsRuntime: Runtime = {
   name: 'netns',
@@ -82,25 +121,21 @@ export const netnsRuntime: Runtime = {
 
   async start(ctx, host) {
     if (liveRef(ctx, host)) return;
-    const command = host.command ?? ['sleep', 'infinity'];
-    const program = command[0] ?? '';
-    if (!resolveProgram(program))
-      throw new CyrangeError('CYR_RUNTIME', `host "${host.name}": command "${program}" not found`, {
-        hint: 'give an installed program or a full path',
-      });
     const ns = hostNetns(ctx.instance, host.name);
     if (!netnsExists(ns)) throw new CyrangeError('CYR_RUNTIME', `host "${host.name}": namespace ${ns} is missing`);
-    const ref = spawnDetached(inNetns(ns, ['/bin/sh', libexecPath('host-init'), ...command]), {
-      logFile: join(ctx.runDir, `${host.name}.log`),
-      env: { ...process.env, ...host.env, CYRANGE_IP_FORWARD: host.ipForward ? '1' : '0' },
-    });
+    const command = host.command ?? ['sleep', 'infinity'];
+    let ref: ProcRef;
+    if (sandboxed(host)) {
+      const st = await startSandbox(ctx, host, join(ctx.runDir, `${host.name}.log`));
+      ref = { pid: st.pid, start: procStartTime(st.pid) ?? '' };
+    } else ref = await startBare(ctx, host, ns, command);
     writePidfile(pidfileOf(ctx, host), ref);
-    if (host.network.mode === 'vsock') await startAgent(ctx, host, ns);
   },
 
   async stop(ctx, host) {
     // Everything in the host's namespace belongs to the host: its command, DHCP clients, exec sessions.
     await killNetnsProcesses([hostNetns(ctx.instance, host.name)]);
+    if (sandboxed(host)) await stopSandbox(ctx, host.name);
     removePidfile(pidfileOf(ctx, host));
   },
 
@@ -110,15 +145,20 @@ export const netnsRuntime: Runtime = {
   },
 
   exec(ctx, host, argv, opts: ExecOptions = {}) {
-    // A host without a network is reached over its host-local control socket only.
-    if (host.network.mode === 'vsock') return execViaAgent(agentSocketOf(ctx, host), argv, opts);
-    const ns = hostNetns(ctx.instance, host.name);
-    if (!netnsExists(ns)) return Promise.reject(new CyrangeError('CYR_NOT_FOUND', `host "${host.name}" has no namespace (not deployed?)`));
-    const full = inNetns(ns, argv);
+    // An unsandboxed host without a network is reached over its host-local control socket only;
+    // a sandbox is always reached through runc, which needs no network either.
+    if (host.network.mode === 'vsock' && !sandboxed(host)) return execViaAgent(agentSocketOf(ctx, host), argv, opts);
+    if (!netnsExists(hostNetns(ctx.instance, host.name)))
+      return Promise.reject(new CyrangeError('CYR_NOT_FOUND', `host "${host.name}" has no namespace (not deployed?)`));
+    if (sandboxed(host) && !liveRef(ctx, host))
+      return Promise.reject(
+        new CyrangeError('CYR_RUNTIME', `host "${host.name}" is not running`, { hint: `cyrange host start ${ctx.instance} ${host.name}` }),
+      );
+    const full = hostArgv(ctx, host, argv, opts.tty === true);
     return new Promise((resolve, reject) => {
       const child = spawn(full[0] as string, full.slice(1), {
         stdio: [opts.stdin ? 'pipe' : 'inherit', opts.stdout ? 'pipe' : 'inherit', opts.stderr ? 'pipe' : 'inherit'],
-        env: { ...process.env, ...host.env },
+        env: hostEnv(host),
       });
       if (opts.stdin && child.stdin) opts.stdin.pipe(child.stdin);
       if (opts.stdout && child.stdout) child.stdout.pipe(opts.stdout, { end: false });
@@ -129,16 +169,18 @@ export const netnsRuntime: Runtime = {
   },
 
   async console(ctx, host, size) {
-    const ns = hostNetns(ctx.instance, host.name);
-    if (!netnsExists(ns)) throw new CyrangeError('CYR_NOT_FOUND', `host "${host.name}" has no namespace (not deployed?)`);
-    const shell = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
-    const argv = inNetns(ns, [shell, '-i']);
+    if (!netnsExists(hostNetns(ctx.instance, host.name)))
+      throw new CyrangeError('CYR_NOT_FOUND', `host "${host.name}" has no namespace (not deployed?)`);
+    if (sandboxed(host) && !liveRef(ctx, host)) throw new CyrangeError('CYR_RUNTIME', `host "${host.name}" is not running`);
+    // Inside a sandbox, its own shell: bash's prompt carries the host's name (its UTS name).
+    const shell = sandboxed(host) ? '/bin/bash' : existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
+    const argv = hostArgv(ctx, host, [shell, '-i'], true);
     const term = pty.spawn(argv[0] as string, argv.slice(1), {
       name: 'xterm-256color',
       cols: size.cols,
       rows: size.rows,
       cwd: '/',
-      env: { ...process.env, ...host.env, TERM: 'xterm-256color', PS1: `${host.name}# ` },
+      env: hostEnv(host, { TERM: 'xterm-256color', PS1: `${host.name}# ` }),
     });
     return {
       write: (d) => term.write(typeof d === 'string' ? d : d.toString()),
@@ -156,8 +198,12 @@ export const netnsRuntime: Runtime = {
   async destroy(ctx, hosts) {
     const names = hosts.map((h) => hostNetns(ctx.instance, h.name));
     await killNetnsProcesses(names);
+    for (const h of hosts) {
+      await stopSandbox(ctx, h.name);
+      rmSync(sandboxPaths(ctx, h.name).dir, { recursive: true, force: true });
+      rmSync(pidfileOf(ctx, h), { force: true });
+    }
     await removeNetns(names);
-    for (const h of hosts) rmSync(pidfileOf(ctx, h), { force: true });
   },
 
   async owners() {
@@ -166,6 +212,11 @@ export const netnsRuntime: Runtime = {
       const p = parseNetnsName(n);
       if (p?.host) out.add(p.instance);
     }
+    for (const s of await listSandboxes()) {
+      const p = parseNetnsName(s.id);
+      if (p?.host) out.add(p.instance);
+    }
+    for (const m of ownedMounts()) out.add(m.instance);
     return [...out];
   },
 
@@ -175,6 +226,9 @@ export const netnsRuntime: Runtime = {
       return p?.instance === instance && p.host !== null;
     });
     await killNetnsProcesses(names);
+    // By tags alone: runc's state names the sandbox, /proc/mounts names the overlay.
+    for (const s of await listSandboxes()) if (parseNetnsName(s.id)?.instance === instance) await deleteSandbox(s.id);
+    for (const m of ownedMounts()) if (m.instance === instance) await unmountOverlay(m.target);
     await removeNetns(names);
   },
 };

@@ -1,15 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { stringify as toYaml } from 'yaml';
 import type { Engine } from '../../engine/index.js';
-import { CyrangeError, ValidationError, loadRawRange, resolveRange } from '../../model/index.js';
+import { CyrangeError, type ResolvedRange, ValidationError, loadRawRange, resolveRange } from '../../model/index.js';
 import type { BlueprintRecord, User } from '../../store/index.js';
-import { caller, requireRole } from '../auth.js';
+import { actorOf, caller, requireRole } from '../auth.js';
 import { blueprintBodySchema } from '../schemas.js';
 
-/** Parses and resolves blueprint text; every problem comes back as a 422 with its path. */
-function check(source: string): { name: string } {
+/** Parses, resolves and admits blueprint text for `user`; every problem comes back as a 422 with its path. */
+function check(engine: Engine, user: User, source: string): ResolvedRange {
   const r = resolveRange(loadRawRange(source));
-  return { name: r.name };
+  engine.admit(r, actorOf(user));
+  return r;
 }
 
 /** A body is `{ source }` (YAML or JSON text), a blueprint object, or raw YAML with a YAML content type. */
@@ -61,7 +62,7 @@ export async function blueprintRoutes(app: FastifyInstance, opts: { engine: Engi
       const user = caller(req);
       requireRole(user, 'admin', 'instructor');
       const source = sourceOf(req.body);
-      const { name } = check(source);
+      const { name } = check(engine, user, source);
       return reply.code(201).send(view(access().createBlueprint(name, source, user.name)));
     },
   );
@@ -72,8 +73,9 @@ export async function blueprintRoutes(app: FastifyInstance, opts: { engine: Engi
       schema: { tags: ['blueprints'], summary: 'Validate a blueprint and return its plan (nothing is stored)', body: blueprintBodySchema },
     },
     async (req) => {
-      requireRole(caller(req), 'admin', 'instructor');
-      return resolveRange(loadRawRange(sourceOf(req.body)));
+      const user = caller(req);
+      requireRole(user, 'admin', 'instructor');
+      return check(engine, user, sourceOf(req.body));
     },
   );
 
@@ -98,7 +100,7 @@ export async function blueprintRoutes(app: FastifyInstance, opts: { engine: Engi
       const user = caller(req);
       const b = load(engine, user, Number(req.params.id));
       const source = sourceOf(req.body);
-      const { name } = check(source);
+      const { name } = check(engine, user, source);
       access().updateBlueprint(b.id, name, source);
       return view(load(engine, user, b.id));
     },

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../engine/index.js';
 import { CyrangeError, type Problem, ValidationError, loadRawRange, resolveRange } from '../../model/index.js';
-import { caller, loadRange, rangeRights, requireRole } from '../auth.js';
+import { actorOf, caller, loadRange, rangeRights, requireRole } from '../auth.js';
 import type { JobRunner } from '../jobs.js';
 import { hostBodySchema, nicBodySchema } from '../schemas.js';
 import { LiveCache } from '../live-cache.js';
@@ -69,8 +69,9 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
       if (source === undefined) throw new ValidationError([{ path: 'blueprint_id', message: 'give blueprint_id or source' }]);
       // Checked before anything is created: bad input is a 422 and leaves no trace.
       const range = resolveRange(loadRawRange(source), body.name ? { instance: body.name } : {});
+      engine.admit(range, actorOf(user));
       if (await engine.get(range.instance)) throw new CyrangeError('CYR_EXISTS', `range instance "${range.instance}" already exists`);
-      const job = jobs.start('deploy', range.instance, user.name, () => engine.deploy(range, source, user.name));
+      const job = jobs.start('deploy', range.instance, user.name, () => engine.deploy(range, source, user.name, actorOf(user)));
       return reply.code(202).header('location', `/api/jobs/${job.id}`).send({ job_id: job.id, instance: range.instance });
     },
   );
@@ -138,9 +139,10 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
     '/ranges/:name/hosts',
     { schema: { tags: ['hosts'], summary: 'Add a host with one or more NICs (built at once on a running range)', body: hostBodySchema } },
     async (req, reply) => {
-      const rec = await loadRange(engine, caller(req), req.params.name, 'manage');
+      const user = caller(req);
+      const rec = await loadRange(engine, user, req.params.name, 'manage');
       try {
-        const host = await engine.addHost(rec.instance, hostInput(req.body ?? {}));
+        const host = await engine.addHost(rec.instance, hostInput(req.body ?? {}), actorOf(user));
         const after = await engine.get(rec.instance);
         return reply.code(201).send(hostView(after?.resolved ?? rec.resolved, host));
       } catch (e) {

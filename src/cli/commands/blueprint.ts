@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ResolvedRange } from '../../model/index.js';
-import { loadBlueprintFile } from '../load.js';
+import { actorFor, loadBlueprintFile } from '../load.js';
 import { printJson, table } from '../output.js';
 
 /** Text form of a plan: networks, then every host interface with its address, MAC and names. */
@@ -35,8 +35,9 @@ export function registerBlueprintCommands(program: Command): void {
     .command('validate')
     .description('check a blueprint; exit 0 when valid, 2 with one line per problem otherwise')
     .argument('<file>', 'blueprint (YAML or JSON)')
-    .action((file: string) => {
-      const { range } = loadBlueprintFile(file);
+    .option('--as <role>', 'check admission as this API role would get it (admin, instructor, student)')
+    .action((file: string, o: { as?: string }) => {
+      const { range } = loadBlueprintFile(file, undefined, actorFor(o.as));
       process.stdout.write(`${file}: valid (${range.networks.length} networks, ${range.hosts.length} hosts)\n`);
     });
 
@@ -46,8 +47,9 @@ export function registerBlueprintCommands(program: Command): void {
     .argument('<file>', 'blueprint (YAML or JSON)')
     .option('--name <instance>', 'instance name (default: the blueprint name)')
     .option('--json', 'print the resolved range as JSON')
-    .action((file: string, o: { name?: string; json?: boolean }) => {
-      const { range } = loadBlueprintFile(file, o.name);
+    .option('--as <role>', 'check admission as this API role would get it (admin, instructor, student)')
+    .action((file: string, o: { name?: string; json?: boolean; as?: string }) => {
+      const { range } = loadBlueprintFile(file, o.name, actorFor(o.as));
       if (o.json) printJson(range);
       else process.stdout.write(renderPlan(range));
     });

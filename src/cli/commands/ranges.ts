@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { InspectResult } from '../../engine/index.js';
 import { openEngine } from '../context.js';
-import { loadBlueprintFile } from '../load.js';
+import { loadBlueprintFile, localActor } from '../load.js';
 import { printJson, table } from '../output.js';
 import { startWatcherIfNeeded } from '../watcher.js';
 
@@ -45,7 +45,7 @@ export function registerRangeCommands(program: Command): void {
       const { range, source } = loadBlueprintFile(file, o.name);
       const ctx = openEngine({ progress: !o.json });
       try {
-        const res = await ctx.engine.deploy(range, source);
+        const res = await ctx.engine.deploy(range, source, null, localActor());
         startWatcherIfNeeded(
           ctx.cfg,
           range.hosts.some((h) => h.runtime === 'docker'),
