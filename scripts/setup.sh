@@ -9,8 +9,11 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 # Debian packages: kernel networking tools, the DHCP server and client, Docker, and the tools tests use
-# (chromium drives the browser tests; no browser is ever downloaded), and QEMU for microVM hosts.
-packages=(iproute2 nftables dnsmasq-base busybox-static procps util-linux iputils-ping psmisc iperf3 ca-certificates docker.io chromium fonts-dejavu-core socat curl qemu-system-x86 e2fsprogs)
+# (chromium drives the browser tests; no browser is ever downloaded), QEMU and qemu-img for microVM hosts,
+# and for netns sandboxes: runc, mmdebstrap (builds their base rootfs), tini (their PID 1) and the
+# seccomp profile Podman uses (golang-github-containers-common).
+packages=(iproute2 nftables dnsmasq-base busybox-static procps util-linux iputils-ping psmisc iperf3 ca-certificates docker.io chromium fonts-dejavu-core socat curl qemu-system-x86 e2fsprogs
+  runc mmdebstrap tini golang-github-containers-common qemu-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -19,6 +22,19 @@ if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# microVM guests run QEMU as this unprivileged system user; it owns their TAPs and guest directories.
+# In the kvm group (where there is one) it may use KVM. It opens /dev/net/tun to attach to the TAPs
+# it owns, which needs the device open to all, as Debian's udev rules make it (0666).
+if ! getent passwd cyrange-qemu >/dev/null; then
+  useradd --system --no-create-home --shell /usr/sbin/nologin cyrange-qemu
+fi
+if getent group kvm >/dev/null && ! id -nG cyrange-qemu | tr ' ' '\n' | grep -qx kvm; then
+  usermod -aG kvm cyrange-qemu
+fi
+if [ -c /dev/net/tun ]; then
+  chmod 0666 /dev/net/tun
 fi
 
 # Node.js 20.19 or newer is needed (Debian 12's own nodejs is too old).
@@ -40,3 +56,7 @@ bash scripts/docker-up.sh
 # The microVM guest (kernel + busybox initramfs, from Debian packages), kept when already built.
 # Tests and the demo share it through CYRANGE_MICROVM_ASSETS.
 CYRANGE_MICROVM_ASSETS="${CYRANGE_MICROVM_ASSETS:-/var/lib/cyrange/microvm}" bin/cyrange image build-microvm --if-missing
+
+# The netns sandboxes' shared base rootfs (Debian 12 minbase + tools, by mmdebstrap), kept when
+# already built with the same package list. Tests and the demo find it through CYRANGE_IMAGES.
+CYRANGE_IMAGES="${CYRANGE_IMAGES:-/var/lib/cyrange/images}" bin/cyrange image build-rootfs --if-missing

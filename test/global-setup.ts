@@ -33,8 +33,38 @@ function leftoverVms(): number[] {
     .map(Number);
 }
 
+/** Sandboxes runc still knows under Cyrange's root whose ids name one of this run's ranges. */
+function leftoverSandboxes(): string[] {
+  try {
+    const out = execFileSync('runc', ['--root', '/run/cyrange/runc', 'list', '-q']).toString();
+    return out.split('\n').filter((id) => id.startsWith(`cyr_zt${RUN}`));
+  } catch {
+    return [];
+  }
+}
+
+/** Sandbox root filesystems (overlays tagged `cyrange:<instance>:<host>`) of this run's ranges. */
+function leftoverMounts(): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((l) => l.includes(` - overlay cyrange:zt${RUN}`))
+    .map((l) => l.split(' ')[4] ?? '');
+}
+
 /** After the whole suite: nothing a test tagged may be left on the machine. */
 export async function teardown(): Promise<void> {
+  const sandboxes = leftoverSandboxes();
+  for (const id of sandboxes) {
+    try {
+      execFileSync('runc', ['--root', '/run/cyrange/runc', 'delete', '--force', id]);
+    } catch {}
+  }
+  const mounts = leftoverMounts();
+  for (const m of mounts) {
+    try {
+      execFileSync('umount', ['--lazy', m]);
+    } catch {}
+  }
   const vms = leftoverVms();
   for (const pid of vms) {
     try {
@@ -42,7 +72,7 @@ export async function teardown(): Promise<void> {
     } catch {}
   }
   const left = leftovers();
-  if (left.length === 0 && vms.length === 0) return;
+  if (left.length === 0 && vms.length === 0 && sandboxes.length === 0 && mounts.length === 0) return;
   // Clean up for the next run, then fail the suite: a leftover means a cleanup has a hole.
   for (const n of left) {
     try {
@@ -58,5 +88,7 @@ export async function teardown(): Promise<void> {
       execFileSync('ip', ['netns', 'del', n]);
     } catch {}
   }
-  throw new Error(`test leftovers on the machine: namespaces [${left.join(', ')}], VM processes [${vms.join(', ')}]`);
+  throw new Error(
+    `test leftovers on the machine: namespaces [${left.join(', ')}], VM processes [${vms.join(', ')}], sandboxes [${sandboxes.join(', ')}], mounts [${mounts.join(', ')}]`,
+  );
 }

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { listLinks, listOwnedNetns, netnsExists } from '../dataplane/index.js';
 import { parseLinkAlias, parseNetnsName } from '../model/index.js';
-import { allRuntimes } from '../runtimes/index.js';
+import { allRuntimes, cgroupOwners } from '../runtimes/index.js';
 import { runDirOf } from './config.js';
 import { type EngineContext, teardown } from './deploy.js';
 import { liveLock } from './lock.js';
@@ -25,6 +25,7 @@ async function taggedInstances(ctx: EngineContext): Promise<Set<string>> {
     if (p) found.add(p.instance);
   }
   for (const rt of allRuntimes()) for (const i of await rt.owners()) found.add(i);
+  for (const i of cgroupOwners()) found.add(i);
   try {
     for (const d of readdirSync(join(ctx.cfg.stateDir, 'run'))) found.add(d);
   } catch {

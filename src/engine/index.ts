@@ -1,6 +1,7 @@
 /** Orders the work: deploy, repair, destroy, gc, inspect and host actions, with progress events. */
 export { Engine } from './engine.js';
 export { type EngineConfig, configFromEnv, runDirOf } from './config.js';
+export { admissionPolicy } from './admission.js';
 export type { EngineEvent, EventSink, StepEvent, StepResult, StepStatus } from './events.js';
 export type { DeployResult } from './deploy.js';
 export type { DestroyResult } from './destroy.js';
@@ -15,3 +16,4 @@ export { planBridgeSetup, setupHostBridge, removeHostBridge, hostBridgeNetplan }
 export type { NicStatsRow } from './stats.js';
 export { CounterTotals } from './counter-totals.js';
 export { buildMicrovmImage } from './microvm-image.js';
+export { addImage, buildRootfsImage, listAllImages, registerMicrovmImages, DEFAULT_ROOTFS_IMAGE } from './images.js';

@@ -50,13 +50,13 @@ describe('microvm boot settings', () => {
     expect(r.hosts[0]?.microvm).toEqual({ launcher: 'qemu', kernel: '/srv/k', initrd: '/srv/i', disk: null, append: 'loglevel=4' });
   });
 
-  it('are refused on other runtimes, with relative paths and with unknown launchers', () => {
+  it('are refused on other runtimes, with relative paths that are no image name and with unknown launchers', () => {
     expect(
       problemsOf({ name: 'r', networks, vms: [{ name: 'd', runtime: 'docker', image: 'x', microvm: { kernel: '/k' }, interfaces: nic }] }),
     ).toEqual(['vms[0].microvm: only microvm hosts take microvm settings (runtime is docker)']);
     expect(
       problemsOf({ name: 'r', networks, vms: [{ name: 'v', runtime: 'microvm', microvm: { kernel: 'boot/k' }, interfaces: nic }] }),
-    ).toEqual(['vms[0].microvm.kernel: "boot/k" must be an absolute path']);
+    ).toEqual(['vms[0].microvm.kernel: "boot/k" must be an image name from `cyrange image ls` or an absolute path']);
     expect(
       problemsOf({ name: 'r', networks, vms: [{ name: 'v', runtime: 'microvm', microvm: { launcher: 'vbox' }, interfaces: nic }] })[0],
     ).toMatch(/^vms\[0\]\.microvm\.launcher: /);

@@ -45,7 +45,7 @@ export const IMAGE_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 /** An image from the catalog by name, or (admission permitting) an absolute path on the machine. */
 const imageRef = z
   .string()
-  .refine((s) => IMAGE_NAME.test(s) || /^\/[^\0]*$/.test(s), { error: 'must be an image name from `cyrange image ls` or an absolute path' });
+  .regex(/^(\/[^\0]*|[a-z0-9][a-z0-9._-]{0,63})$/, { error: 'must be an image name from `cyrange image ls` or an absolute path' });
 
 /** How a netns host is isolated: a runc sandbox (the default), or none (admin only: the machine's own filesystem). */
 export const SANDBOX_KINDS = ['runc', 'none'] as const;

@@ -14,3 +14,11 @@ export {
   findImage,
   resolveImageRef,
 } from './images/catalog.js';
+export { ensureRangeCgroup, removeRangeCgroup, rangeCgroup, joinHostCgroup, cgroupOwners } from './cgroups.js';
+export { mountsUnder } from './sandbox/overlay.js';
+export { IMAGE_KINDS, IMAGE_MANIFEST, imageEntryDir, isImageKind, writeImageEntry } from './images/catalog.js';
+export { sha256File, sha256Packages, sha256Tree } from './images/digest.js';
+export { DEFAULT_ROOTFS_PACKAGES, buildRootfs, rootfsPackageList } from './images/rootfs-build.js';
+export { type OciSeccomp, type SeccompProfile, loadSeccompProfile, ociSeccompFromProfile } from './sandbox/seccomp.js';
+/** microVM launchers this machine runs (firecracker is reserved for its driver). */
+export const MICROVM_LAUNCHERS: readonly string[] = ['qemu'];

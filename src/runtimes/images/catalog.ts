@@ -1,9 +1,17 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { CyrangeError } from '../../model/index.js';
 
 /** What a catalog image is used as. */
 export type ImageKind = 'rootfs' | 'kernel' | 'initrd' | 'disk';
+
+/** Every image kind, in the order `listImages` returns them. */
+export const IMAGE_KINDS: readonly ImageKind[] = ['rootfs', 'kernel', 'initrd', 'disk'];
+
+/** Whether a string names an image kind. */
+export function isImageKind(s: string): s is ImageKind {
+  return (IMAGE_KINDS as readonly string[]).includes(s);
+}
 
 /** Where `cyrange image` keeps images when `CYRANGE_IMAGES` is unset; not under the state directory, so every store finds them. */
 export const DEFAULT_IMAGES_DIR = '/var/lib/cyrange/images';
@@ -20,6 +28,8 @@ export interface CatalogImage {
   readonly source: string;
   /** Debian packages and versions it was built from, when built here. */
   readonly packages?: Readonly<Record<string, string>>;
+  /** Packages asked for when built here (`build-rootfs --packages` plus the defaults), sorted. */
+  readonly include?: readonly string[];
   readonly createdAt: string;
 }
 
@@ -28,7 +38,7 @@ const MANIFEST = 'image.json';
 /** Every image in the catalog directory (`DIR/<kind>/<name>/image.json`), sorted by kind and name. */
 export function listImages(dir: string): CatalogImage[] {
   const out: CatalogImage[] = [];
-  for (const kind of ['rootfs', 'kernel', 'initrd', 'disk'] as const) {
+  for (const kind of IMAGE_KINDS) {
     let names: string[];
     try {
       names = readdirSync(join(dir, kind));
@@ -58,7 +68,9 @@ export function findImage(dir: string, name: string, kind: ImageKind): CatalogIm
       ? `images of kind ${kind}: ${all.map((i) => i.name).join(', ')}`
       : kind === 'rootfs'
         ? 'run `cyrange image build-rootfs` (the set-up does), or set CYRANGE_IMAGES'
-        : 'see `cyrange image ls`; `cyrange image add NAME FILE --kind KIND` registers one',
+        : kind === 'disk'
+          ? 'see `cyrange image ls`; `cyrange image add NAME FILE --kind disk` registers one'
+          : `run \`cyrange image build-microvm\` (it registers cyrange-kernel and cyrange-initrd), or \`cyrange image add NAME FILE --kind ${kind}\``,
   });
 }
 
@@ -74,3 +86,13 @@ export function imageEntryDir(dir: string, kind: ImageKind, name: string): strin
 
 /** File name of an entry's manifest inside its directory. */
 export const IMAGE_MANIFEST = MANIFEST;
+
+/** Writes an entry's manifest (`DIR/<kind>/<name>/image.json`) atomically, so a reader never sees half of it. */
+export function writeImageEntry(dir: string, image: CatalogImage): string {
+  const entry = imageEntryDir(dir, image.kind, image.name);
+  mkdirSync(entry, { recursive: true });
+  const p = join(entry, MANIFEST);
+  writeFileSync(`${p}.tmp`, `${JSON.stringify(image, null, 2)}\n`);
+  renameSync(`${p}.tmp`, p);
+  return p;
+}
