@@ -49,7 +49,10 @@ export function admissionProblems(range: ResolvedRange, actor: Actor, policy: Ad
     if (h.sandbox === 'none')
       problems.push({ path: `${at}.sandbox`, message: `only an admin may run a host unsandboxed${origin(range, i)}` });
     if (isPath(h.rootfs))
-      problems.push({ path: `${at}.rootfs`, message: `only an admin may name a host path; use an image from the catalog${origin(range, i)}` });
+      problems.push({
+        path: `${at}.rootfs`,
+        message: `only an admin may name a host path; use an image from the catalog${origin(range, i)}`,
+      });
     for (const f of ['kernel', 'initrd', 'disk'] as const)
       if (isPath(h.microvm?.[f]))
         problems.push({

@@ -392,7 +392,9 @@ function buildHost(raw: RawRange, instance: string, host: RawHost, i: number, ni
     ipForward: host.ip_forward ?? false,
     hidden: host.hidden ?? false,
     vncPort: host.vnc_port ?? null,
-    ...(runtime === 'netns' ? { rootfs: host.rootfs ?? plugin?.rootfs ?? DEFAULT_ROOTFS, sandbox: host.sandbox ?? plugin?.sandbox ?? 'runc' } : {}),
+    ...(runtime === 'netns'
+      ? { rootfs: host.rootfs ?? plugin?.rootfs ?? DEFAULT_ROOTFS, sandbox: host.sandbox ?? plugin?.sandbox ?? 'runc' }
+      : {}),
     microvm:
       runtime === 'microvm'
         ? {

@@ -87,7 +87,10 @@ function removeTree(dir: string): void {
 /** Removes a range's cgroups in every hierarchy; what is still in use is left for the next try. */
 export function removeRangeCgroup(instance: string): void {
   const path = rangeCgroup(instance);
-  if (unifiedOnly()) return removeTree(join(CGROUP_ROOT, path));
+  if (unifiedOnly()) {
+    removeTree(join(CGROUP_ROOT, path));
+    return;
+  }
   let hierarchies: string[];
   try {
     hierarchies = readdirSync(CGROUP_ROOT);

@@ -40,7 +40,10 @@ describe('sandboxConfig', () => {
     ['the wired network namespace', () => c.linux.namespaces.some((n) => n.type === 'network' && n.path === '/run/netns/cyr_r_web')],
     ['no user namespace (root maps to nothing else)', () => !c.linux.namespaces.some((n) => n.type === 'user')],
     ['NET_ADMIN and NET_RAW', () => ['CAP_NET_ADMIN', 'CAP_NET_RAW'].every((x) => c.process.capabilities.bounding.includes(x))],
-    ['no SYS_ADMIN, SYS_MODULE, SYS_RAWIO, SYS_PTRACE', () => !/SYS_ADMIN|SYS_MODULE|SYS_RAWIO|SYS_PTRACE/.test(c.process.capabilities.bounding.join())],
+    [
+      'no SYS_ADMIN, SYS_MODULE, SYS_RAWIO, SYS_PTRACE',
+      () => !/SYS_ADMIN|SYS_MODULE|SYS_RAWIO|SYS_PTRACE/.test(c.process.capabilities.bounding.join()),
+    ],
     ['no_new_privs', () => c.process.noNewPrivileges],
     ['the host name', () => c.hostname === 'web'],
     ['the host env', () => c.process.env.includes('GREETING=hi') && c.process.env.some((e) => e.startsWith('PATH='))],
@@ -48,7 +51,10 @@ describe('sandboxConfig', () => {
     ['CPU quota of half a CPU', () => c.linux.resources.cpu?.quota === 50_000 && c.linux.resources.cpu.period === 100_000],
     ['a pids limit', () => c.linux.resources.pids.limit === 1024],
     ['every device denied by default', () => JSON.stringify(c.linux.resources.devices) === '[{"allow":false,"access":"rwm"}]'],
-    ['machine sysctls read-only', () => ['/proc/sys/kernel', '/proc/sys/vm', '/proc/sys/abi'].every((p) => c.linux.readonlyPaths.includes(p))],
+    [
+      'machine sysctls read-only',
+      () => ['/proc/sys/kernel', '/proc/sys/vm', '/proc/sys/abi'].every((p) => c.linux.readonlyPaths.includes(p)),
+    ],
     ["the namespace's own net sysctls writable", () => !c.linux.readonlyPaths.includes('/proc/sys/net')],
     ['seccomp', () => c.linux.seccomp !== undefined],
     ['under the range cgroup', () => c.linux.cgroupsPath === '/cyrange/r/web'],

@@ -92,7 +92,14 @@ export function sandboxConfig(s: SandboxSpec): Record<string, unknown> {
       { destination: '/run', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'mode=755', 'size=65536k'] },
     ],
     linux: {
-      namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'cgroup' }, { type: 'network', path: s.netnsPath }],
+      namespaces: [
+        { type: 'pid' },
+        { type: 'ipc' },
+        { type: 'uts' },
+        { type: 'mount' },
+        { type: 'cgroup' },
+        { type: 'network', path: s.netnsPath },
+      ],
       cgroupsPath: s.cgroupsPath,
       resources: {
         devices: [{ allow: false, access: 'rwm' }],

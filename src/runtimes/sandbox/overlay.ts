@@ -14,7 +14,7 @@ export interface OwnedMount {
 }
 
 /** Decodes the octal escapes /proc uses for spaces and such in paths. */
-function unescape(s: string): string {
+function decodeMountPath(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
 }
 
@@ -28,7 +28,7 @@ export function ownedMounts(): OwnedMount[] {
     const [fstype, source] = post.split(' ');
     const m = fstype === 'overlay' ? /^cyrange:([a-z0-9-]+):([a-z0-9-]+)$/.exec(source ?? '') : null;
     const target = pre.split(' ')[4];
-    if (m && target) out.push({ instance: m[1] as string, host: m[2] as string, target: unescape(target) });
+    if (m && target) out.push({ instance: m[1] as string, host: m[2] as string, target: decodeMountPath(target) });
   }
   return out;
 }
@@ -38,7 +38,7 @@ export function mountsUnder(dir: string): string[] {
   const prefix = dir.endsWith('/') ? dir : `${dir}/`;
   return readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
-    .map((l) => unescape(l.split(' ')[4] ?? ''))
+    .map((l) => decodeMountPath(l.split(' ')[4] ?? ''))
     .filter((t) => t === dir || t.startsWith(prefix));
 }
 

@@ -60,7 +60,11 @@ export async function deleteSandbox(id: string): Promise<void> {
 }
 
 /** Argv that runs a command inside a running sandbox, with a terminal when `tty`. */
-export function execArgv(id: string, argv: readonly string[], opts: { tty?: boolean; env?: Readonly<Record<string, string>> } = {}): string[] {
+export function execArgv(
+  id: string,
+  argv: readonly string[],
+  opts: { tty?: boolean; env?: Readonly<Record<string, string>> } = {},
+): string[] {
   const env = Object.entries(opts.env ?? {}).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
   return runc('exec', ...(opts.tty ? ['--tty'] : []), ...env, id, ...argv);
 }

@@ -40,7 +40,8 @@ function programIn(rootfs: string, program: string): string | null {
 
 function checkOverlayPath(p: string): void {
   // overlayfs splits its options on ',' and layers on ':'.
-  if (/[,:]/.test(p)) throw new CyrangeError('CYR_RUNTIME', `overlay path ${p} contains "," or ":"`, { hint: 'choose a CYRANGE_STATE_DIR without them' });
+  if (/[,:]/.test(p))
+    throw new CyrangeError('CYR_RUNTIME', `overlay path ${p} contains "," or ":"`, { hint: 'choose a CYRANGE_STATE_DIR without them' });
 }
 
 /** Mounts the host's root (base image below, its own upper layer above); the first time, writes its name files. */
@@ -72,7 +73,9 @@ export async function startSandbox(ctx: RangeContext, host: ResolvedHost, logFil
       hint: 'give a program the image has, or build an image with it: cyrange image build-rootfs --packages …',
     });
   if (!existsSync(join(rootfs, INIT)))
-    throw new CyrangeError('CYR_RUNTIME', `host "${host.name}": rootfs ${host.rootfs} has no ${INIT}`, { hint: 'the image needs Debian\'s tini' });
+    throw new CyrangeError('CYR_RUNTIME', `host "${host.name}": rootfs ${host.rootfs} has no ${INIT}`, {
+      hint: "the image needs Debian's tini",
+    });
   const p = sandboxPaths(ctx, host.name);
   const config = sandboxConfig({
     hostname: host.name,
