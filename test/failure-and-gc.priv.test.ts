@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CYRANGE, IS_ROOT, cli, runCmd, tempStateDir, uniqueName, waitFor } from './helpers.js';
@@ -14,6 +14,17 @@ function owned(instance: string): string[] {
   return readdirSync('/run/netns').filter((n) => n === `cyr_${instance}` || n.startsWith(`cyr_${instance}_`));
 }
 
+/** What a sandbox leaves when its cleanup has a hole: runc state, overlay mounts, cgroups. */
+async function sandboxLeftovers(instance: string): Promise<string[]> {
+  const runc = (await runCmd(['runc', '--root', '/run/cyrange/runc', 'list', '-q'])).stdout.split('\n');
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n');
+  return [
+    ...runc.filter((id) => id.startsWith(`cyr_${instance}_`)).map((id) => `runc ${id}`),
+    ...mounts.filter((l) => l.includes(` - overlay cyrange:${instance}:`)).map((l) => `mount ${l.split(' ')[4]}`),
+    ...['memory', 'pids', 'cpu'].filter((c) => existsSync(`/sys/fs/cgroup/${c}/cyrange/${instance}`)).map((c) => `cgroup ${c}`),
+  ];
+}
+
 describe.skipIf(!IS_ROOT)('rollback, crash and gc', () => {
   const state = tempStateDir();
   afterAll(() => state.cleanup());
@@ -26,6 +37,7 @@ describe.skipIf(!IS_ROOT)('rollback, crash and gc', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('failed at step host:h5');
     expect(owned(inst)).toEqual([]);
+    expect(await sandboxLeftovers(inst)).toEqual([]);
     expect(existsSync(join(state.dir, 'run', inst))).toBe(false);
     const ls = JSON.parse((await cli(['ls', '--json'], { stateDir: state.dir })).stdout) as Array<{ instance: string }>;
     expect(ls.map((x) => x.instance)).not.toContain(inst);
@@ -58,10 +70,14 @@ describe.skipIf(!IS_ROOT)('rollback, crash and gc', () => {
     await new Promise((r) => child.once('exit', r));
     expect(started).toBe(true);
     expect(owned(inst).length).toBeGreaterThan(0);
+    expect((await sandboxLeftovers(inst)).length).toBeGreaterThan(0);
     const gc = await cli(['gc', '--json'], { stateDir: state.dir });
     expect(gc.code).toBe(0);
     expect(JSON.parse(gc.stdout).removed).toContain(inst);
     expect(owned(inst)).toEqual([]);
+    expect(await sandboxLeftovers(inst)).toEqual([]);
+    // Upper layers go with the instance.
+    expect(existsSync(join(state.dir, 'hosts', inst))).toBe(false);
     const procs = await runCmd(['pgrep', '-f', `cyr_${inst}`]);
     expect(procs.stdout.trim()).toBe('');
     const ls = JSON.parse((await cli(['ls', '--json'], { stateDir: state.dir })).stdout) as Array<{ instance: string }>;
