@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { type Quota, parseMemory } from '../model/index.js';
 import { DEFAULT_IMAGES_DIR } from '../runtimes/index.js';
 
 /** Settings the engine runs with; read from the environment by `configFromEnv`. */
@@ -19,6 +20,8 @@ export interface EngineConfig {
   readonly hostBridge: string | null;
   /** Host bridges non-admins may name in `host_bridge` (`CYRANGE_HOST_BRIDGES`, comma-separated). */
   readonly hostBridges: readonly string[];
+  /** What each instructor may hold over all their ranges (`CYRANGE_QUOTA_RANGES|HOSTS|MEMORY|CPUS`; `0` or `none`: unlimited). */
+  readonly quota: Quota;
   /** Namespace that holds host bridges (`CYRANGE_HOST_BRIDGE_NETNS`); the root namespace when unset. */
   readonly hostBridgeNetns: string | null;
   /** The image catalog: rootfs images, kernels, initrds, disks (`CYRANGE_IMAGES`; default /var/lib/cyrange/images). */
@@ -31,6 +34,14 @@ export interface EngineConfig {
   readonly microvmBootTimeoutMs: number;
   /** `CYRANGE_QEMU_TB_MB`: TCG translation cache per guest. */
   readonly qemuTcgCacheMb: number;
+}
+
+/** A quota setting: unset → the default, `0`/`none` → unlimited, else parsed (a bad value keeps the default). */
+function limitOf(raw: string | undefined, dflt: number, parse: (s: string) => number | null): number | null {
+  if (raw === undefined || raw === '') return dflt;
+  if (/^(0|none|unlimited)$/i.test(raw)) return null;
+  const v = parse(raw);
+  return v !== null && Number.isFinite(v) && v > 0 ? v : dflt;
 }
 
 /** Reads the engine's settings from environment variables, with defaults. */
@@ -52,6 +63,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): EngineConfi
       .map((s) => s.trim())
       .filter(Boolean),
     hostBridgeNetns: env.CYRANGE_HOST_BRIDGE_NETNS || null,
+    quota: {
+      ranges: limitOf(env.CYRANGE_QUOTA_RANGES, 40, Number),
+      hosts: limitOf(env.CYRANGE_QUOTA_HOSTS, 200, Number),
+      memoryBytes: limitOf(env.CYRANGE_QUOTA_MEMORY, 16 * 2 ** 30, parseMemory),
+      cpus: limitOf(env.CYRANGE_QUOTA_CPUS, 32, Number),
+    },
     imagesDir: env.CYRANGE_IMAGES || DEFAULT_IMAGES_DIR,
     // Machine-wide like the catalog, so a fresh state directory still finds what the set-up built.
     microvmAssets: env.CYRANGE_MICROVM_ASSETS || '/var/lib/cyrange/microvm',

@@ -1,5 +1,13 @@
-import type { Actor, RateLimit, RawPolicy, ResolvedHost, ResolvedInterface, ResolvedRange } from '../model/index.js';
-import { admitRange } from './admission.js';
+import {
+  type Actor,
+  type RateLimit,
+  type RawPolicy,
+  type ResolvedHost,
+  type ResolvedInterface,
+  type ResolvedRange,
+  admit,
+} from '../model/index.js';
+import { admissionFor, admissionPolicy } from './admission.js';
 import type { ConsoleSession, ExecOptions } from '../runtimes/index.js';
 import type { AccessRepo } from '../store/index.js';
 import type { EngineConfig } from './config.js';
@@ -48,14 +56,17 @@ export class Engine {
     return openConsole(this.ctx, instance, host, size);
   }
 
-  /** Refuses (ValidationError) what `actor` may not put in a range on this machine; nothing is created. */
+  /**
+   * Refuses (ValidationError) what `actor` may not put in a blueprint on this machine, quotas
+   * aside (they count deployed ranges): for storing and validating blueprints.
+   */
   admit(range: ResolvedRange, actor: Actor, source?: string): void {
-    admitRange(this.ctx.cfg, range, actor, source);
+    admit(range, actor, { ...admissionPolicy(this.ctx.cfg), quota: undefined }, source);
   }
 
-  /** Deploys (or repairs) an instance of a resolved range, after admission for `actor`. */
+  /** Deploys (or repairs) an instance of a resolved range, after admission (quotas included) for `actor`. */
   async deploy(range: ResolvedRange, source: string, owner: string | null, actor: Actor): Promise<DeployResult> {
-    this.admit(range, actor);
+    (await admissionFor(this.ctx.cfg, this.ctx.store, actor, range.instance))(range);
     return deploy(this.ctx, range, source, owner);
   }
 
@@ -115,8 +126,8 @@ export class Engine {
   }
 
   /** Adds a host (raw input, blueprint rules, admission for `actor`) to an instance, building it when the range runs. */
-  addHost(instance: string, input: unknown, actor: Actor): Promise<ResolvedHost> {
-    return addHost(this.ctx, instance, input, (r) => this.admit(r, actor));
+  async addHost(instance: string, input: unknown, actor: Actor): Promise<ResolvedHost> {
+    return addHost(this.ctx, instance, input, await admissionFor(this.ctx.cfg, this.ctx.store, actor, instance));
   }
 
   /** Moves a host to vsock mode: no NICs, leases released, host-local channel only. */

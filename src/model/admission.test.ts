@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Actor, admissionProblems } from './admission.js';
+import { type Actor, admissionProblems, rangeUsage } from './admission.js';
 import { parseRawRange } from './blueprint.js';
 import { resolveRange } from './resolve.js';
 
@@ -67,5 +67,53 @@ describe('admission', () => {
     if ('problems' in parsed) throw new Error('bad fixture');
     const [p] = admissionProblems(resolveRange(parsed.raw), instructor, policy);
     expect(p?.message).toContain('plugin "bare"');
+  });
+});
+
+describe('quotas', () => {
+  const quota = { ranges: 2, hosts: 3, memoryBytes: 512 * 2 ** 20, cpus: 2 };
+  const held = { ranges: 1, hosts: 2, memoryBytes: 256 * 2 ** 20, cpus: 1 };
+  const withQuota = { ...policy, quota };
+
+  it.each([
+    ['within every limit', {}, instructor, held, []],
+    [
+      'a range past the range count',
+      {},
+      instructor,
+      { ...held, ranges: 2 },
+      [': quota exceeded: 3 ranges with your other ranges, the limit is 2 ranges'],
+    ],
+    [
+      'hosts past the host count',
+      {},
+      instructor,
+      { ...held, hosts: 3 },
+      ['vms: quota exceeded: 4 hosts with your other ranges, the limit is 3 hosts'],
+    ],
+    [
+      'a microVM counts its default memory and vCPU',
+      { runtime: 'microvm' },
+      instructor,
+      { ...held, memoryBytes: 300 * 2 ** 20, cpus: 2 },
+      [
+        'vms: quota exceeded: 556 MiB of memory with your other ranges, the limit is 512 MiB of memory',
+        'vms: quota exceeded: 3 vCPUs with your other ranges, the limit is 2 vCPUs',
+      ],
+    ],
+    ['admins have no quota', {}, admin, { ...held, ranges: 9 }, []],
+    ['the local root CLI has no quota', {}, root, { ...held, ranges: 9 }, []],
+  ])('%s', (_what, host, actor, heldNow, expected) => {
+    const problems = admissionProblems(rangeWith(host), actor as Actor, withQuota, heldNow).map((p) => `${p.path}: ${p.message}`);
+    expect(problems).toEqual(expected);
+  });
+
+  it('counts declared memory and vCPUs of every host', () => {
+    expect(rangeUsage(rangeWith({ resources: { memory: '64m', cpus: 0.5 } }))).toEqual({
+      ranges: 1,
+      hosts: 1,
+      memoryBytes: 64 * 2 ** 20,
+      cpus: 0.5,
+    });
   });
 });
