@@ -13,7 +13,7 @@ fi
 # and for netns sandboxes: runc, mmdebstrap (builds their base rootfs), tini (their PID 1) and the
 # seccomp profile Podman uses (golang-github-containers-common).
 packages=(iproute2 nftables dnsmasq-base busybox-static procps util-linux iputils-ping psmisc iperf3 ca-certificates docker.io chromium fonts-dejavu-core socat curl qemu-system-x86 e2fsprogs
-  runc mmdebstrap tini golang-github-containers-common qemu-utils)
+  runc mmdebstrap tini golang-github-containers-common qemu-utils tcpdump prometheus)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

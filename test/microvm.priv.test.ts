@@ -1,10 +1,18 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IS_ROOT, ROOT, cli, pings, runCmd, tempStateDir, uniqueName, waitFor } from './helpers.js';
 
 const ASSETS = process.env.CYRANGE_MICROVM_ASSETS ?? '/var/lib/cyrange/microvm';
-const env = { CYRANGE_MICROVM_ASSETS: ASSETS };
+// The admin token is there to show that it does not reach QEMU.
+const env = { CYRANGE_MICROVM_ASSETS: ASSETS, CYRANGE_ADMIN_TOKEN: 'not-for-guests' };
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+/** Lines of /proc/PID/status by key. */
+function procStatus(pid: number): Record<string, string> {
+  const lines = readFileSync(`/proc/${pid}/status`, 'utf8').trim().split('\n');
+  return Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]));
+}
 const ns = (instance: string, host?: string) => (host ? `cyr_${instance}_${host}` : `cyr_${instance}`);
 
 const MIXED = `name: mixed
@@ -138,7 +146,34 @@ describe.skipIf(!IS_ROOT)('microVM hosts under QEMU, wired by TAPs into the rang
     // The guest's own view of its memory agrees.
     const mem = await exec(mixed, 'vm1', ['grep', 'MemTotal', '/proc/meminfo']);
     expect(Number(/(\d+)/.exec(mem.stdout)?.[1])).toBeGreaterThan(100_000);
-    expect(readFileSync(join(state.dir, 'run', mixed, 'vm1.serial.log'), 'utf8')).toContain('cyrange: guest vm1 up');
+    expect(readFileSync(join(state.dir, 'run', mixed, 'vm-vm1', 'serial.log'), 'utf8')).toContain('cyrange: guest vm1 up');
+  });
+
+  it('runs QEMU as the unprivileged cyrange-qemu user, seccomp-sandboxed, with a minimal environment, on TAPs it owns', async () => {
+    const uid = (await runCmd(['id', '-u', 'cyrange-qemu'])).stdout.trim();
+    const gid = (await runCmd(['id', '-g', 'cyrange-qemu'])).stdout.trim();
+    expect(uid).toMatch(/^\d+$/);
+    const meta = JSON.parse(readFileSync(join(state.dir, 'run', mixed, 'vm1.vm.json'), 'utf8'));
+    const st = procStatus(meta.pid);
+    expect(st.Uid?.split(/\s+/)).toEqual([uid, uid, uid, uid]);
+    expect(st.Gid?.split(/\s+/)).toEqual([gid, gid, gid, gid]);
+    expect(st.Seccomp).toBe('2');
+    expect(st.NoNewPrivs).toBe('1');
+    expect(st.CapEff).toBe('0000000000000000');
+    expect(st.CapBnd).toBe('0000000000000000');
+    const environ = readFileSync(`/proc/${meta.pid}/environ`, 'utf8').split('\0').filter(Boolean).sort();
+    expect(environ).toEqual(['HOME=/nonexistent', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin']);
+    // Each guest has its own directory, the VM user's alone; the pid file and vm.json stay root's.
+    const dir = statSync(join(state.dir, 'run', mixed, 'vm-vm1'));
+    expect([dir.uid, dir.gid, dir.mode & 0o777]).toEqual([Number(uid), Number(gid), 0o700]);
+    for (const f of ['vm1.vm.pid', 'vm1.vm.json']) expect(statSync(join(state.dir, 'run', mixed, f)).uid).toBe(0);
+    expect(statSync(join(state.dir, 'run', mixed, 'vm-vm1', 'ctl')).uid).toBe(Number(uid));
+    const group = (await runCmd(['id', '-gn', 'cyrange-qemu'])).stdout.trim();
+    const taps = JSON.parse((await runCmd(['ip', '-n', ns(mixed), '-json', '-d', 'link', 'show', 'type', 'tun'])).stdout) as Array<{
+      linkinfo: { info_data: { user?: string; group?: string } };
+    }>;
+    expect(taps.length).toBe(3);
+    for (const t of taps) expect(t.linkinfo.info_data).toMatchObject({ user: 'cyrange-qemu', group });
   });
 
   it('a dhcp-mode microVM takes its address from the range DHCP server', async () => {
@@ -205,7 +240,7 @@ describe.skipIf(!IS_ROOT)('microVM hosts under QEMU, wired by TAPs into the rang
     expect(stop.code, stop.stderr).toBe(0);
     expect(vmsOf(copyA)).toEqual([]);
     // Stopped by a clean power-off over the control channel, not killed.
-    expect(readFileSync(join(state.dir, 'run', copyA, 'vm.serial.log'), 'utf8')).toContain('reboot: Power down');
+    expect(readFileSync(join(state.dir, 'run', copyA, 'vm-vm', 'serial.log'), 'utf8')).toContain('reboot: Power down');
     expect(await pings(ns(copyA, 'n'), '10.72.0.20')).toBe(false);
     expect(await pings(ns(copyB, 'n'), '10.72.0.20')).toBe(true);
     const ls = JSON.parse((await run(['inspect', copyA, '--json'])).stdout) as { hosts: Array<{ name: string; state: string }> };
@@ -250,7 +285,7 @@ describe.skipIf(!IS_ROOT)('microVM hosts under QEMU, wired by TAPs into the rang
     expect(addrs.stdout).toContain('10.71.0.21/24');
   }, 60_000);
 
-  it("boots the blueprint's own kernel, initramfs and root disk; the command runs inside the disk", async () => {
+  it("boots the blueprint's own kernel, initramfs and root disk through an overlay; the command runs inside the disk", async () => {
     const manifest = JSON.parse(readFileSync(join(ASSETS, 'manifest.json'), 'utf8'));
     const root = join(state.dir, 'rootfs');
     mkdirSync(join(root, 'bin'), { recursive: true });
@@ -259,8 +294,10 @@ describe.skipIf(!IS_ROOT)('microVM hosts under QEMU, wired by TAPs into the rang
     copyFileSync('/bin/busybox', join(root, 'bin', 'busybox'));
     for (const a of ['sh', 'cat', 'sleep']) symlinkSync('busybox', join(root, 'bin', a));
     writeFileSync(join(root, 'etc', 'issue'), 'from the disk\n');
+    // The base sits in the root-only state directory: QEMU gets it as a read-only descriptor.
     const disk = join(state.dir, 'root.ext4');
     expect((await runCmd(['mkfs.ext4', '-q', '-d', root, disk, '16M'])).code).toBe(0);
+    const baseSum = sha256(disk);
     const own = uniqueName('mvd');
     writeFileSync(
       join(state.dir, 'own.yaml'),
@@ -280,14 +317,35 @@ vms:
       const marker = await waitFor(async () => (await exec(own, 'vm', ['cat', '/mnt/root/tmp/marker'])).stdout, 10_000);
       expect(marker).toBe('from the disk\n');
       expect((await exec(own, 'vm', ['cat', '/proc/cmdline'])).stdout).toContain('loglevel=3');
+      // Writes land in the host's overlay, which outlives a stop and start; the base stays as it was.
+      const write = await exec(own, 'vm', ['sh', '-c', 'echo kept > /mnt/root/etc/issue && echo new > /mnt/root/tmp/written && sync']);
+      expect(write.code, write.stderr).toBe(0);
+      const overlay = join(state.dir, 'hosts', own, 'vm', 'disk.qcow2');
+      expect(existsSync(overlay)).toBe(true);
+      const info = JSON.parse((await runCmd(['qemu-img', 'info', '-U', '--output=json', overlay])).stdout);
+      expect(info).toMatchObject({ format: 'qcow2', 'backing-filename': disk, 'backing-filename-format': 'raw' });
+      expect((await run(['host', 'stop', own, 'vm'])).code).toBe(0);
+      expect(sha256(disk)).toBe(baseSum);
+      expect((await run(['host', 'start', own, 'vm'])).code).toBe(0);
+      expect((await exec(own, 'vm', ['cat', '/mnt/root/tmp/written'])).stdout).toBe('new\n');
+      // The command ran again at boot, on the disk as the guest left it.
+      const rerun = await waitFor(async () => (await exec(own, 'vm', ['cat', '/mnt/root/tmp/marker'])).stdout === 'kept\n', 10_000);
+      expect(rerun).toBe(true);
+      expect(sha256(disk)).toBe(baseSum);
     } finally {
       await run(['destroy', own]);
     }
-  }, 60_000);
+    expect(existsSync(join(state.dir, 'hosts', own))).toBe(false);
+    expect(sha256(disk)).toBe(baseSum);
+  }, 120_000);
 
   it('destroy leaves no QEMU process, TAP or socket', async () => {
+    const pids = vmsOf(copyA);
+    expect(pids.length).toBe(1);
     const r = await run(['destroy', copyA]);
     expect(r.code, r.stderr).toBe(0);
+    // Returned only once QEMU is gone: reaped, not even a zombie (it was started by another CLI).
+    for (const pid of pids) expect(existsSync(`/proc/${pid}`)).toBe(false);
     expect(vmsOf(copyA)).toEqual([]);
     expect((await runCmd(['ip', 'netns', 'list'])).stdout).not.toContain(copyA);
     expect(existsSync(join(state.dir, 'run', copyA))).toBe(false);
@@ -299,14 +357,16 @@ vms:
     try {
       const d = await cli(['deploy', join(state.dir, 'small.yaml'), '--name', orphan], { stateDir: other.dir, env });
       expect(d.code, d.stderr).toBe(0);
+      // Its store is lost; the rest of that state directory (the netns host's mounted root) stays until gc.
+      rmSync(join(other.dir, 'cyrange.db'), { force: true });
+      expect(vmsOf(orphan).length).toBe(1);
+      const gc = JSON.parse((await run(['gc', '--json'])).stdout);
+      expect(gc.removed).toContain(orphan);
+      expect(vmsOf(orphan)).toEqual([]);
+      expect((await runCmd(['ip', 'netns', 'list'])).stdout).not.toContain(orphan);
+      expect(gc.kept).toContain(mixed);
     } finally {
       other.cleanup();
     }
-    expect(vmsOf(orphan).length).toBe(1);
-    const gc = JSON.parse((await run(['gc', '--json'])).stdout);
-    expect(gc.removed).toContain(orphan);
-    expect(vmsOf(orphan)).toEqual([]);
-    expect((await runCmd(['ip', 'netns', 'list'])).stdout).not.toContain(orphan);
-    expect(gc.kept).toContain(mixed);
   }, 60_000);
 });

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { registerBlueprintCommands } from './commands/blueprint.js';
+import { registerCaptureCommands } from './commands/capture.js';
+import { registerGraphCommands } from './commands/graph.js';
 import { registerHostBridgeCommands } from './commands/hostbridge.js';
 import { registerHostCommands } from './commands/hosts.js';
 import { registerImageCommands } from './commands/image.js';
@@ -9,6 +11,7 @@ import { registerPolicyCommands } from './commands/policy.js';
 import { registerRangeCommands } from './commands/ranges.js';
 import { registerRenderCommands } from './commands/render.js';
 import { registerServerCommands } from './commands/server.js';
+import { registerTokenCommands } from './commands/tokens.js';
 
 /** Adds every command to the program. */
 export function registerCommands(program: Command): void {
@@ -17,9 +20,12 @@ export function registerCommands(program: Command): void {
   registerHostCommands(program);
   registerNicCommands(program);
   registerServerCommands(program);
+  registerTokenCommands(program);
   registerPolicyCommands(program);
   registerHostBridgeCommands(program);
   registerNetFeatureCommands(program);
   registerRenderCommands(program);
+  registerGraphCommands(program);
   registerImageCommands(program);
+  registerCaptureCommands(program);
 }

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { CyrangeError } from '../model/index.js';
+import { minimalEnv } from './procs.js';
 
 /** A command line: program then arguments. Never a shell string. */
 export type Argv = readonly string[];
@@ -36,7 +37,7 @@ export interface RunOptions {
    * process behind holding their output (`runc run --detach`), whose pipes would never close.
    */
   readonly logFile?: string;
-  /** Environment of the command; default: the minimal one every child of Cyrange gets. */
+  /** Environment of the command; default `minimalEnv()`: never the server's own (its tokens). */
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -71,7 +72,7 @@ export function run(argv: Argv, opts: RunOptions = {}): Promise<RunResult> {
   const logFd = opts.logFile ? openSync(opts.logFile, 'a') : null;
   return new Promise<RunResult>((resolve, reject) => {
     const out_ = logFd ?? 'pipe';
-    const child = spawn(cmd, args, { stdio: ['pipe', out_, out_], signal: opts.signal, cwd: opts.cwd, env: opts.env ?? process.env });
+    const child = spawn(cmd, args, { stdio: ['pipe', out_, out_], signal: opts.signal, cwd: opts.cwd, env: opts.env ?? minimalEnv() });
     trackChild(child);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -102,4 +103,43 @@ export async function runJson<T>(argv: Argv, opts: RunOptions = {}): Promise<T> 
   const r = await run(argv, opts);
   const text = r.stdout.trim();
   return (text ? JSON.parse(text) : []) as T;
+}
+
+/** A long-running command whose output is streamed, not collected. */
+export interface StreamedCommand {
+  readonly stdout: NodeJS.ReadableStream;
+  /** Resolves with the exit code; rejects when it could not start, with the end of its stderr. */
+  readonly done: Promise<number>;
+  /** Ends the command (SIGTERM). */
+  stop(): void;
+}
+
+/**
+ * Runs one command without a shell and streams its stdout (a packet capture, say); stderr is
+ * kept for the error message. It dies with us, and when `signal` aborts.
+ */
+export function runStreaming(argv: Argv, opts: { signal?: AbortSignal; env?: NodeJS.ProcessEnv } = {}): StreamedCommand {
+  const [cmd, ...args] = argv;
+  if (!cmd) throw new CyrangeError('CYR_INTERNAL', 'runStreaming: empty argv');
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? minimalEnv() });
+  trackChild(child);
+  const onAbort = () => child.kill('SIGTERM');
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  let err = '';
+  child.stderr?.on('data', (b: Buffer) => {
+    err = (err + b.toString()).slice(-4096);
+  });
+  const done = new Promise<number>((resolve, reject) => {
+    child.on('error', (e) =>
+      reject(
+        new CommandFailedError(argv, null, '', (e as NodeJS.ErrnoException).code === 'ENOENT' ? `${cmd} is not installed` : e.message),
+      ),
+    );
+    child.on('close', (code, sig) => {
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (code === 0 || sig === 'SIGTERM' || sig === 'SIGINT' || sig === 'SIGPIPE') resolve(code ?? 0);
+      else reject(new CommandFailedError(argv, code, err, sig ? `killed by ${sig}` : undefined));
+    });
+  });
+  return { stdout: child.stdout as NodeJS.ReadableStream, done, stop: () => child.kill('SIGTERM') };
 }

@@ -3,11 +3,21 @@ import { join } from 'node:path';
 import { CyrangeError, type ResolvedHost, type ResolvedRange, rangeNetns } from '../model/index.js';
 import { run } from './exec.js';
 import { libexecPath } from './libexec.js';
-import { planHostAddresses, planHostTaps, planHostVeths, planRemoveNic } from './link-plan.js';
+import { type TapOwner, planHostAddresses, planHostTaps, planHostVeths, planRemoveNic } from './link-plan.js';
 import { listLinks } from './range-net.js';
 import { toBatch } from './ip-batch.js';
 import { inNetns, ipBatchIn, netnsExists } from './netns.js';
-import { type ProcRef, isAlive, readPidfile, removePidfile, spawnDetached, terminate, writePidfile } from './procs.js';
+import {
+  type ProcRef,
+  isAlive,
+  minimalEnv,
+  readPidfile,
+  removePidfile,
+  spawnDetached,
+  systemUser,
+  terminate,
+  writePidfile,
+} from './procs.js';
 
 /** A host and the named namespace that holds its NICs. */
 export interface HostNs {
@@ -20,11 +30,17 @@ export async function wireHosts(range: ResolvedRange, hosts: readonly HostNs[]):
   await ipBatchIn(rangeNetns(range.instance), planHostVeths(range, hosts));
 }
 
-/** Creates (or re-attaches) the TAPs of VM hosts in the range namespace, in one batch. */
-export async function wireTaps(range: ResolvedRange, hosts: readonly ResolvedHost[]): Promise<void> {
+/** The system user VM processes run as; it owns their TAPs. scripts/setup.sh creates it. */
+export const VM_USER = 'cyrange-qemu';
+
+/**
+ * Creates (or re-attaches) the TAPs of VM hosts in the range namespace, in one batch; new TAPs
+ * belong to `owner` (default: the VM user).
+ */
+export async function wireTaps(range: ResolvedRange, hosts: readonly ResolvedHost[], owner: TapOwner = systemUser(VM_USER)): Promise<void> {
   const ns = rangeNetns(range.instance);
   const existing = new Set((await listLinks(ns)).map((l) => l.ifname));
-  await ipBatchIn(ns, planHostTaps(range, hosts, existing));
+  await ipBatchIn(ns, planHostTaps(range, hosts, existing, owner));
 }
 
 /** Configures a wired host's NICs from inside its namespace: addresses, link up, default route. */
@@ -69,7 +85,7 @@ export function startDhcpClients(runDir: string, h: HostNs): ProcRef[] {
     ];
     const ref = spawnDetached(inNetns(h.netns, argv), {
       logFile: join(runDir, `${h.host.name}.dhcp.log`),
-      env: { ...process.env, CYRANGE_PRIMARY: nic.primary ? '1' : '0' },
+      env: minimalEnv({ CYRANGE_PRIMARY: nic.primary ? '1' : '0' }),
     });
     writePidfile(pidFile, ref);
     refs.push(ref);

@@ -133,16 +133,29 @@ export function planLanLinkNear(instance: string, network: string, bridge: strin
   return [['link', 'set', near, 'master', bridge, 'alias', linkAlias(instance, '', `lan-${network}`), 'up']];
 }
 
+/** Who may open a TAP without privileges: the VM process's uid and gid. */
+export interface TapOwner {
+  readonly uid: number;
+  readonly gid: number;
+}
+
 /**
  * TAPs for VM hosts, run in the range namespace: one per NIC, named like a veth's range end, on the
  * network's bridge and tagged. The VM opens it by name; the guest's MAC is set on the VM's NIC.
- * TAPs that already exist (`existing`) are only re-attached.
+ * TAPs that already exist (`existing`) are only re-attached. New TAPs belong to `owner`, so an
+ * unprivileged VM process can open them (null: root only).
  */
-export function planHostTaps(range: ResolvedRange, hosts: readonly ResolvedHost[], existing: ReadonlySet<string>): Argv[] {
+export function planHostTaps(
+  range: ResolvedRange,
+  hosts: readonly ResolvedHost[],
+  existing: ReadonlySet<string>,
+  owner: TapOwner | null,
+): Argv[] {
   const lines: Argv[] = [];
+  const own = owner ? ['user', String(owner.uid), 'group', String(owner.gid)] : [];
   for (const host of hosts) {
     for (const nic of host.interfaces) {
-      if (!existing.has(nic.peer)) lines.push(['tuntap', 'add', 'dev', nic.peer, 'mode', 'tap', 'vnet_hdr']);
+      if (!existing.has(nic.peer)) lines.push(['tuntap', 'add', 'dev', nic.peer, 'mode', 'tap', 'vnet_hdr', ...own]);
       lines.push(planAttachNic(range, host, nic));
     }
   }

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { CyrangeError } from '../model/index.js';
 import type { Argv } from './exec.js';
 
 /** A process we started, told apart from a later process that reuses its PID by its start time. */
@@ -27,16 +28,44 @@ export function isAlive(ref: ProcRef): boolean {
   return procStartTime(ref.pid) === ref.start;
 }
 
+/** The search path every process Cyrange starts gets. */
+const SAFE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
 /**
- * Starts a long-lived process in its own session, detached from us, with output to `logFile`.
- * It keeps running after the CLI that started it exits.
+ * A minimal environment for a child process: PATH, HOME=/nonexistent and `extra`, never our own
+ * environment (which holds secrets such as CYRANGE_ADMIN_TOKEN).
  */
-export function spawnDetached(argv: Argv, opts: { logFile: string; env?: NodeJS.ProcessEnv }): ProcRef {
+export function minimalEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
+  return { PATH: SAFE_PATH, HOME: '/nonexistent', ...extra };
+}
+
+/** How `spawnDetached` starts a process. */
+export interface DetachedOptions {
+  /** Where stdout and stderr go (appended). */
+  readonly logFile: string;
+  /** The environment; default `minimalEnv()`. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Working directory; default ours. */
+  readonly cwd?: string;
+  /** Open descriptors the process inherits as fd 3, 4, … (the caller still closes its own). */
+  readonly fds?: readonly number[];
+}
+
+/**
+ * Starts a long-lived process in its own session, detached from us, with output to `logFile` and a
+ * minimal environment unless `env` says otherwise. It keeps running after the CLI that started it exits.
+ */
+export function spawnDetached(argv: Argv, opts: DetachedOptions): ProcRef {
   const [cmd, ...args] = argv;
   if (!cmd) throw new Error('spawnDetached: empty argv');
   const fd = openSync(opts.logFile, 'a');
   try {
-    const child = spawn(cmd, args, { detached: true, stdio: ['ignore', fd, fd], env: opts.env ?? process.env });
+    const child = spawn(cmd, args, {
+      detached: true,
+      stdio: ['ignore', fd, fd, ...(opts.fds ?? [])],
+      env: opts.env ?? minimalEnv(),
+      ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    });
     child.on('error', () => {});
     child.unref();
     const pid = child.pid;
@@ -45,6 +74,28 @@ export function spawnDetached(argv: Argv, opts: { logFile: string; env?: NodeJS.
   } finally {
     closeSync(fd);
   }
+}
+
+/** A system user processes are started as. */
+export interface SystemUser {
+  readonly name: string;
+  readonly uid: number;
+  readonly gid: number;
+}
+
+/** The uid and primary gid of `name` from /etc/passwd; a missing user fails with how to make it. */
+export function systemUser(name: string, passwd = '/etc/passwd'): SystemUser {
+  let text = '';
+  try {
+    text = readFileSync(passwd, 'utf8');
+  } catch {
+    // no passwd file: the user is missing
+  }
+  for (const line of text.split('\n')) {
+    const [user, , uid, gid] = line.split(':');
+    if (user === name && uid && gid && /^\d+$/.test(uid) && /^\d+$/.test(gid)) return { name, uid: Number(uid), gid: Number(gid) };
+  }
+  throw new CyrangeError('CYR_RUNTIME', `system user "${name}" does not exist`, { hint: 'run scripts/setup.sh (it creates it)' });
 }
 
 /** Records a process in a pid file: `PID START`. */

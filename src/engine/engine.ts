@@ -8,15 +8,17 @@ import {
   admit,
 } from '../model/index.js';
 import { admissionFor, admissionPolicy } from './admission.js';
+import { type CaptureRequest, capture } from './capture.js';
+import type { StreamedCommand } from '../dataplane/index.js';
 import type { ConsoleSession, ExecOptions } from '../runtimes/index.js';
 import type { AccessRepo } from '../store/index.js';
 import type { EngineConfig } from './config.js';
 import { type DeployResult, type EngineContext, deploy } from './deploy.js';
 import { type DestroyResult, destroy } from './destroy.js';
-import type { EventSink } from './events.js';
+import type { EventSink, StepResult } from './events.js';
 import { type GcResult, gc } from './gc.js';
 import { addHost, moveToVsock, removeHost } from './host-edit.js';
-import { type HostAction, execInHost, hostAction, openConsole, vncSocket } from './host-ops.js';
+import { type HostAction, execInHost, hostAction, openConsole, resetHosts, vncSocket } from './host-ops.js';
 import { type InspectResult, inspect } from './inspect.js';
 import { addNic, removeNic } from './nics.js';
 import { setRateLimit } from './rate-limits.js';
@@ -88,6 +90,16 @@ export class Engine {
   /** Runs a command in a host and resolves with its exit code. */
   exec(instance: string, host: string, argv: readonly string[], opts?: ExecOptions): Promise<number> {
     return execInHost(this.ctx, instance, host, argv, opts);
+  }
+
+  /** Puts one host, or every host, back to its deployed state (same NICs, addresses, MACs, policies, limits). */
+  reset(instance: string, host?: string): Promise<readonly StepResult[]> {
+    return resetHosts(this.ctx, instance, host);
+  }
+
+  /** Streams pcap from a network's bridge, or from one host's NIC on it. */
+  capture(req: CaptureRequest): Promise<StreamedCommand> {
+    return capture(this.ctx, req);
   }
 
   /** Starts, stops or restarts one host. */

@@ -4,6 +4,7 @@ import { CyrangeError, type ResolvedHost, type ResolvedRange, hostNetns } from '
 import { type ExecOptions, type RangeContext, getRuntime } from '../runtimes/index.js';
 import { type EngineContext, bringUp, rangeContext } from './deploy.js';
 import { type StepResult, step } from './events.js';
+import { mapLimit } from './limit.js';
 import { withLock } from './lock.js';
 
 /** Looks up a deployed host, with the context its runtime needs. */
@@ -35,36 +36,55 @@ export async function execInHost(
   return getRuntime(host.runtime).exec(rctx, host, argv, opts);
 }
 
-/** What can be done to one host of a running range. */
-export type HostAction = 'start' | 'stop' | 'restart';
+/** What can be done to one host of a running range; `reset` puts it back to its deployed state. */
+export type HostAction = 'start' | 'stop' | 'restart' | 'reset';
 
-/** Starts, stops or restarts one host; its NICs and addresses stay as they were. */
+/** Starts, stops, restarts or resets one host; its NICs, addresses and MACs stay as they were. */
 export async function hostAction(
   ctx: EngineContext,
   instance: string,
   hostName: string,
   action: HostAction,
 ): Promise<readonly StepResult[]> {
+  const { rctx } = await findHost(ctx, instance, hostName);
+  // Serialized with deploys, NIC edits and the watcher's re-wiring of the same instance.
+  return withLock(rctx.runDir, `host ${action}`, () => hostActionLocked(ctx, instance, hostName, action));
+}
+
+/** One host action, with the instance's lock already held. */
+async function hostActionLocked(ctx: EngineContext, instance: string, hostName: string, action: HostAction): Promise<StepResult[]> {
   const { rctx, host, range } = await findHost(ctx, instance, hostName);
   const rt = getRuntime(host.runtime);
   const results: StepResult[] = [];
   const sctx = { emit: ctx.emit, results, op: 'host' as const, instance };
-  // Serialized with deploys, NIC edits and the watcher's re-wiring of the same instance.
-  return withLock(rctx.runDir, `host ${action}`, async () => {
-    if (action === 'stop' || action === 'restart') {
-      await step(sctx, `stop:${host.name}`, async () => {
-        await stopDhcpClients(rctx.runDir, host);
-        await rt.stop(rctx, host);
-      });
-    }
-    if (action === 'start' || action === 'restart') {
-      await step(sctx, `start:${host.name}`, async () => {
-        if ((await rt.state(rctx, host)) === 'missing')
-          throw new CyrangeError('CYR_RUNTIME', `host "${host.name}" is missing; run deploy again to repair it`);
-        await bringUp(ctx, range, host);
-      });
-    }
-    return results;
+  if (action === 'stop' || action === 'restart' || action === 'reset') {
+    await step(sctx, `stop:${host.name}`, async () => {
+      await stopDhcpClients(rctx.runDir, host);
+      await rt.stop(rctx, host);
+    });
+  }
+  if (action === 'reset') await step(sctx, `discard:${host.name}`, () => rt.discard(rctx, host));
+  if (action !== 'stop') {
+    await step(sctx, `start:${host.name}`, async () => {
+      if ((await rt.state(rctx, host)) === 'missing' && action !== 'reset')
+        throw new CyrangeError('CYR_RUNTIME', `host "${host.name}" is missing; run deploy again to repair it`);
+      await bringUp(ctx, range, host);
+    });
+  }
+  return results;
+}
+
+/**
+ * Resets one host, or every host of the range: each is stopped, its writable state discarded and
+ * started again from its image, with the same NICs, addresses, MACs, policies and limits.
+ */
+export async function resetHosts(ctx: EngineContext, instance: string, hostName?: string): Promise<readonly StepResult[]> {
+  const rec = await ctx.store.getRange(instance);
+  if (!rec) throw new CyrangeError('CYR_NOT_FOUND', `no range instance "${instance}"`, { hint: 'see `cyrange ls`' });
+  const names = hostName === undefined ? rec.resolved.hosts.map((h) => h.name) : [hostName];
+  return withLock(rangeContext(ctx, instance).runDir, 'reset', async () => {
+    const results = await mapLimit(names, ctx.cfg.concurrency, (h) => hostActionLocked(ctx, instance, h, 'reset'));
+    return results.flat();
   });
 }
 

@@ -62,5 +62,6 @@ export function ensureWatcher(cfg: EngineConfig, argv: readonly string[]): void 
   const pidFile = join(cfg.stateDir, 'watch.pid');
   const ref = readPidfile(pidFile);
   if (ref && isAlive(ref)) return;
-  writePidfile(pidFile, spawnDetached(argv, { logFile: join(cfg.stateDir, 'watch.log') }));
+  // The watcher is this program again: it reads the same configuration from the environment.
+  writePidfile(pidFile, spawnDetached(argv, { logFile: join(cfg.stateDir, 'watch.log'), env: process.env }));
 }

@@ -63,6 +63,37 @@ export const RawMicrovm = z.strictObject({
 });
 export type RawMicrovm = z.infer<typeof RawMicrovm>;
 
+/** A login name guests and sandboxes accept (POSIX portable, as Debian's useradd takes it). */
+export const USER_NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
+/** A crypt(3) hash: MD5, bcrypt, SHA-256/512, yescrypt, gost-yescrypt or scrypt. */
+export const CRYPT_HASH = /^\$(?:1|2[abxy]|5|6|7|y|gy)\$[^\s:$]+(?:\$[^\s:$]+)+$/;
+
+/**
+ * A user created in a guest (cloud-init `user-data`) or inside a sandbox or container. A plain
+ * `password` is hashed when the blueprint is loaded, before it is resolved or stored; `passwd` is an
+ * already hashed one. Neither is ever echoed in an error line.
+ */
+export const RawUser = z.strictObject({
+  name: z.string().regex(USER_NAME, { error: 'must be a login name: [a-z_][a-z0-9_-], 1..32 chars' }),
+  password: z
+    .custom<string>((v) => typeof v === 'string' && v.length > 0 && v.length <= 1024 && !/[\0\n]/.test(v), {
+      error: 'must be a non-empty string of at most 1024 characters on one line (quote it)',
+    })
+    .optional(),
+  passwd: z
+    .custom<string>((v) => typeof v === 'string' && CRYPT_HASH.test(v), {
+      error: 'is not a crypt(3) hash ($6$salt$hash); put a plain-text password in `password` instead',
+    })
+    .optional(),
+  ssh_authorized_keys: z.array(z.string().regex(/^[^\r\n\0]{1,16384}$/, { error: 'must be one authorized_keys line' })).optional(),
+  sudo: z.boolean().optional(),
+  shell: z
+    .string()
+    .regex(/^\/[A-Za-z0-9._+/-]{0,254}$/, { error: 'must be an absolute path like /bin/bash' })
+    .optional(),
+});
+export type RawUser = z.infer<typeof RawUser>;
+
 const command = z.union([z.string().min(1), z.array(z.string()).min(1)]);
 const env = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'is not a valid variable name' }), z.string());
 
@@ -78,6 +109,8 @@ const hostTemplateFields = {
   /** Root filesystem of a sandboxed netns host: a catalog image (default `debian-base`). */
   rootfs: imageRef.optional(),
   sandbox: z.enum(SANDBOX_KINDS).optional(),
+  /** Users to create: in the guest through cloud-init, inside sandboxes and containers at deploy. */
+  users: z.array(RawUser).max(64).optional(),
 };
 
 export const RawPlugin = z.strictObject(hostTemplateFields);

@@ -194,6 +194,12 @@ export const dockerRuntime: Runtime = {
     };
   },
 
+  async discard(ctx, host) {
+    // A new container from the image; the engine wires its new namespace with the same NICs.
+    await dockerRuntime.destroy(ctx, [host]);
+    await createOne(ctx, host);
+  },
+
   async destroy(ctx, hosts) {
     await Promise.all(
       hosts.map(async (h) => {

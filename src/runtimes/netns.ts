@@ -195,6 +195,13 @@ export const netnsRuntime: Runtime = {
     };
   },
 
+  async discard(ctx, host) {
+    if (!sandboxed(host)) return;
+    await stopSandbox(ctx, host.name);
+    const p = sandboxPaths(ctx, host.name);
+    for (const d of [p.upper, p.work]) rmSync(d, { recursive: true, force: true });
+  },
+
   async destroy(ctx, hosts) {
     const names = hosts.map((h) => hostNetns(ctx.instance, h.name));
     await killNetnsProcesses(names);

@@ -87,6 +87,11 @@ export interface Runtime {
   exec(ctx: RangeContext, host: ResolvedHost, argv: readonly string[], opts?: ExecOptions): Promise<number>;
   /** Opens an interactive shell with a terminal in the host. */
   console(ctx: RangeContext, host: ResolvedHost, size: { cols: number; rows: number }): Promise<ConsoleSession>;
+  /**
+   * Throws away what a stopped host wrote since it was deployed (a sandbox's upper layer, a
+   * container's filesystem, a VM's disk overlay), so its next start begins from its image.
+   */
+  discard(ctx: RangeContext, host: ResolvedHost): Promise<void>;
   /** Removes hosts entirely; missing ones count as removed. */
   destroy(ctx: RangeContext, hosts: readonly ResolvedHost[]): Promise<void>;
   /** Instances that own objects of this runtime, found by ownership tags alone (for gc). */

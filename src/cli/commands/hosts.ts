@@ -74,8 +74,25 @@ export function registerHostCommands(program: Command): void {
       }
     });
 
-  const hostCmd = program.command('host').description('start, stop or restart one host of a range');
-  for (const action of ['start', 'stop', 'restart'] as const satisfies readonly HostAction[]) {
+  program
+    .command('reset')
+    .description('put a host, or every host of a range, back to its deployed state: its writes are discarded, NICs, IPs and MACs stay')
+    .argument('<instance>')
+    .argument('[host]')
+    .action(async (instance: string, host: string | undefined) => {
+      const ctx = openEngine({ progress: true });
+      try {
+        const t0 = performance.now();
+        await ctx.engine.reset(instance, host);
+        startWatcherIfNeeded(ctx.cfg, await ctx.engine.hasDockerHosts());
+        process.stdout.write(`reset ${host ? `${instance}/${host}` : instance}: done in ${Math.round(performance.now() - t0)} ms\n`);
+      } finally {
+        ctx.close();
+      }
+    });
+
+  const hostCmd = program.command('host').description('start, stop, restart or reset one host of a range');
+  for (const action of ['start', 'stop', 'restart', 'reset'] as const satisfies readonly HostAction[]) {
     hostCmd
       .command(action)
       .argument('<instance>')

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { type SystemUser, minimalEnv } from '../../dataplane/index.js';
+import { SANDBOX } from './qemu.js';
+import { asUser } from './vm-user.js';
 
 /** The CPU accelerator a guest runs under. */
 export type Accel = 'kvm' | 'tcg';
@@ -11,47 +12,49 @@ const CACHE = '/run/cyrange/kvm-probe.json';
 const PROBE_MS = 8_000;
 
 /**
- * Whether KVM guests boot here: /dev/kvm can exist while nested guests hang. Boots the guest kernel
- * without a root file system under KVM; it must panic and exit within the time limit.
+ * Whether KVM guests boot here for `user`: /dev/kvm can exist while nested guests hang, or be closed
+ * to the VM user. Boots the guest kernel without a root file system under KVM, as the VM user and
+ * sandboxed like a guest; it must panic and exit within the time limit.
  */
-async function probeKvm(qemu: string, kernel: string): Promise<boolean> {
+async function probeKvm(qemu: string, kernel: string, user: SystemUser): Promise<boolean> {
   if (!existsSync('/dev/kvm')) return false;
-  const log = join(tmpdir(), `cyrange-kvm-probe-${process.pid}.log`);
   const argv = ['-accel', 'kvm', '-cpu', 'host', '-m', '128', '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot'];
-  argv.push('-serial', `file:${log}`, '-kernel', kernel, '-append', 'console=ttyS0 panic=-1');
-  try {
-    const ok = await new Promise<boolean>((resolve) => {
-      const child = spawn(qemu, argv, { stdio: 'ignore' });
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        resolve(false);
-      }, PROBE_MS);
-      child.on('error', () => resolve(false));
-      child.on('exit', (code) => {
-        clearTimeout(timer);
-        resolve(code === 0);
-      });
+  argv.push('-sandbox', SANDBOX, '-serial', 'stdio', '-kernel', kernel, '-append', 'console=ttyS0 panic=-1');
+  const [cmd, ...args] = asUser(user, [qemu, ...argv]);
+  return new Promise<boolean>((resolve) => {
+    let out = '';
+    const child = spawn(cmd as string, args, { stdio: ['ignore', 'pipe', 'ignore'], env: minimalEnv() });
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
+      out = (out + d).slice(-4096);
     });
-    return ok && existsSync(log) && readFileSync(log, 'utf8').includes('Kernel panic');
-  } finally {
-    rmSync(log, { force: true });
-  }
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve(false);
+    }, PROBE_MS);
+    child.on('error', () => resolve(false));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve(code === 0 && out.includes('Kernel panic'));
+    });
+  });
 }
 
 /**
  * The accelerator to use: the configured one, or with `auto` KVM if the cached probe (run once per
- * machine boot) says its guests boot, else TCG.
+ * machine boot, as the VM user) says its guests boot, else TCG.
  */
-export async function chooseAccel(qemu: string, kernel: string, wanted: 'auto' | Accel): Promise<Accel> {
+export async function chooseAccel(qemu: string, kernel: string, wanted: 'auto' | Accel, user: SystemUser): Promise<Accel> {
   if (wanted !== 'auto') return wanted;
   try {
-    const cached = JSON.parse(readFileSync(CACHE, 'utf8')) as { kvm: boolean };
-    return cached.kvm ? 'kvm' : 'tcg';
+    const cached = JSON.parse(readFileSync(CACHE, 'utf8')) as { kvm: boolean; uid?: number };
+    // An answer for another user (or from before guests ran unprivileged) says nothing about this one.
+    if (cached.uid === user.uid) return cached.kvm ? 'kvm' : 'tcg';
   } catch {
     // not probed yet on this boot
   }
-  const kvm = await probeKvm(qemu, kernel);
+  const kvm = await probeKvm(qemu, kernel, user);
   mkdirSync('/run/cyrange', { recursive: true });
-  writeFileSync(CACHE, `${JSON.stringify({ kvm, probedAt: new Date().toISOString() })}\n`);
+  writeFileSync(CACHE, `${JSON.stringify({ kvm, uid: user.uid, probedAt: new Date().toISOString() })}\n`);
   return kvm ? 'kvm' : 'tcg';
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CyrangeError, type MicrovmSpec } from '../../model/index.js';
+import { resolveImageRef } from '../images/catalog.js';
 
 /** One built file: its name in the assets directory and its SHA-256. */
 export interface AssetFile {
@@ -34,15 +35,19 @@ export function readManifest(dir: string): AssetManifest | null {
   return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as AssetManifest) : null;
 }
 
-/** Kernel, initramfs and disk a guest boots from: the blueprint's own paths over the built assets. */
+/** Kernel, initramfs and base disk a guest boots from: the blueprint's own images over the built assets. */
 export interface BootFiles {
   readonly kernel: string;
   readonly initrd: string | null;
   readonly disk: string | null;
 }
 
-/** Resolves a host's boot files; a missing file is an error that names it and how to make it. */
-export function bootFiles(host: string, spec: MicrovmSpec, assetsDir: string): BootFiles {
+/**
+ * Resolves a host's boot files: `microvm.kernel/initrd/disk` are catalog names (in `imagesDir`) or
+ * absolute paths; without a kernel and initramfs the built assets are used. A missing file is an
+ * error that names it and how to make it.
+ */
+export function bootFiles(host: string, spec: MicrovmSpec, assetsDir: string, imagesDir: string): BootFiles {
   const m = spec.kernel && spec.initrd ? null : readManifest(assetsDir);
   const built = (f: AssetFile | undefined, what: string) => {
     if (!f)
@@ -51,12 +56,18 @@ export function bootFiles(host: string, spec: MicrovmSpec, assetsDir: string): B
       });
     return join(assetsDir, f.file);
   };
+  const image = (ref: string | null, kind: 'kernel' | 'initrd' | 'disk') => (ref === null ? null : resolveImageRef(imagesDir, ref, kind));
   const files = {
-    kernel: spec.kernel ?? built(m?.kernel, 'kernel'),
-    initrd: spec.initrd ?? built(m?.initrd, 'initramfs'),
-    disk: spec.disk,
+    kernel: image(spec.kernel, 'kernel') ?? built(m?.kernel, 'kernel'),
+    initrd: image(spec.initrd, 'initrd') ?? built(m?.initrd, 'initramfs'),
+    disk: image(spec.disk, 'disk'),
   };
   for (const [what, p] of Object.entries(files))
     if (p !== null && !existsSync(p)) throw new CyrangeError('CYR_RUNTIME', `host "${host}": microvm ${what} ${p} does not exist`);
   return files;
+}
+
+/** The format of a base disk, by its name: `.qcow2` files are qcow2, everything else raw. */
+export function diskFormat(path: string): 'raw' | 'qcow2' {
+  return path.endsWith('.qcow2') ? 'qcow2' : 'raw';
 }

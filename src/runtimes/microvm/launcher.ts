@@ -8,7 +8,22 @@ export interface VmNic {
   readonly mac: string;
 }
 
-/** Everything a launcher needs to start one guest. */
+/**
+ * A guest's disk: a per-host qcow2 overlay on a base image that is never written. The caller opens
+ * both (the overlay read-write, the base read-only) and hands them to the VM as descriptors, so the
+ * unprivileged VM process needs no access to their paths and cannot open the base for writing.
+ */
+export interface VmDisk {
+  /** Descriptor numbers in the VM process. */
+  readonly overlayFd: number;
+  readonly baseFd: number;
+  readonly baseFormat: 'raw' | 'qcow2';
+}
+
+/**
+ * Everything a launcher needs to start one guest. Socket, log and config paths may be relative to
+ * the VM's working directory (its own directory, which it may write).
+ */
 export interface LaunchSpec {
   /** Ownership tag of the VM process: `cyrange:INSTANCE:HOST`. */
   readonly tag: string;
@@ -17,7 +32,9 @@ export interface LaunchSpec {
   readonly tcgCacheMb: number;
   readonly memoryMb: number;
   readonly vcpus: number;
-  readonly boot: BootFiles;
+  /** Kernel and initramfs, opened by the VM process itself. */
+  readonly boot: Pick<BootFiles, 'kernel' | 'initrd'>;
+  readonly disk: VmDisk | null;
   readonly cmdline: string;
   /** File the guest init sources (host name, command, env). */
   readonly guestConfig: string;

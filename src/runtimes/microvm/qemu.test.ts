@@ -8,17 +8,18 @@ const spec: LaunchSpec = {
   tcgCacheMb: 32,
   memoryMb: 192,
   vcpus: 2,
-  boot: { kernel: '/a/vmlinuz', initrd: '/a/initrd.img', disk: '/a/root.qcow2' },
+  boot: { kernel: '/a/vmlinuz', initrd: '/a/initrd.img' },
+  disk: { overlayFd: 3, baseFd: 4, baseFormat: 'raw' },
   cmdline: 'console=ttyS0 ip=10.0.0.5::10.0.0.1:255.255.255.0:vm:eth0:off::',
-  guestConfig: '/run/x/vm.guest.conf',
+  guestConfig: 'guest.conf',
   nics: [
     { id: 'v1', tap: 'v1', mac: '02:00:00:00:00:01' },
     { id: 'v2', tap: 'v2', mac: '02:00:00:00:00:02' },
   ],
-  controlSocket: '/run/x/vm.ctl',
-  consoleSocket: '/run/x/vm.console',
-  monitorSocket: '/run/x/vm.qmp',
-  serialLog: '/run/x/vm.serial.log',
+  controlSocket: 'ctl',
+  consoleSocket: 'console',
+  monitorSocket: 'qmp',
+  serialLog: 'serial.log',
 };
 
 /** The value that follows each occurrence of `flag`. */
@@ -39,11 +40,37 @@ describe('qemu launcher', () => {
     expect(values(qemuLauncher.argv({ ...spec, accel: 'kvm' }), '-cpu')).toEqual(['host']);
   });
 
-  it('boots the given kernel, initramfs and disk with the command line as one argument', () => {
+  it('runs under the seccomp sandbox: no obsolete calls, no privilege changes, no spawning, no resource control', () => {
+    expect(values(argv, '-sandbox')).toEqual(['on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny']);
+    expect(values(qemuLauncher.argv({ ...spec, disk: null, nics: [] }), '-sandbox')).toEqual([values(argv, '-sandbox')[0]]);
+  });
+
+  it('boots the given kernel and initramfs with the command line as one argument', () => {
     expect(values(argv, '-kernel')).toEqual(['/a/vmlinuz']);
     expect(values(argv, '-initrd')).toEqual(['/a/initrd.img']);
     expect(values(argv, '-append')).toEqual([spec.cmdline]);
-    expect(values(argv, '-drive')).toEqual(['file=/a/root.qcow2,if=virtio,format=qcow2']);
+  });
+
+  it.each([
+    ['raw', 'driver=raw,node-name=base,file=base-file,read-only=on'],
+    ['qcow2', 'driver=qcow2,node-name=base,file=base-file,read-only=on'],
+  ] as const)('attaches the disk as a qcow2 overlay on a read-only %s base, both from inherited descriptors', (fmt, baseNode) => {
+    const a = qemuLauncher.argv({ ...spec, disk: { overlayFd: 3, baseFd: 4, baseFormat: fmt } });
+    expect(values(a, '-add-fd')).toEqual(['fd=3,set=1', 'fd=4,set=2']);
+    expect(values(a, '-blockdev')).toEqual([
+      'driver=file,node-name=base-file,filename=/dev/fdset/2,read-only=on',
+      baseNode,
+      'driver=file,node-name=disk0-file,filename=/dev/fdset/1',
+      'driver=qcow2,node-name=disk0,file=disk0-file,backing=base',
+    ]);
+    expect(values(a, '-device')).toContain('virtio-blk-pci,id=disk0,drive=disk0');
+    expect(a).not.toContain('-drive');
+  });
+
+  it('gives a guest without a disk no block device', () => {
+    const a = qemuLauncher.argv({ ...spec, disk: null });
+    expect(values(a, '-add-fd')).toEqual([]);
+    expect(values(a, '-blockdev')).toEqual([]);
   });
 
   it('puts each NIC on its existing TAP without scripts, with the plan MAC, in a fixed PCI slot', () => {
@@ -59,8 +86,9 @@ describe('qemu launcher', () => {
   });
 
   it('doubles commas in paths, so a file name cannot add options', () => {
-    const odd = qemuLauncher.argv({ ...spec, boot: { ...spec.boot, disk: '/a/x,if=none.img' } });
-    expect(values(odd, '-drive')).toEqual(['file=/a/x,,if=none.img,if=virtio,format=raw']);
+    const odd = qemuLauncher.argv({ ...spec, serialLog: 'x,path=/etc/y', guestConfig: 'a,b' });
+    expect(values(odd, '-chardev')[0]).toBe('socket,id=con,path=console,server=on,wait=off,logfile=x,,path=/etc/y,logappend=on');
+    expect(values(odd, '-fw_cfg')).toEqual(['name=opt/cyrange/config,file=a,,b']);
   });
 
   it('gives a NIC-less guest no network device, only its sockets', () => {
@@ -68,10 +96,10 @@ describe('qemu launcher', () => {
     expect(values(bare, '-netdev')).toEqual([]);
     expect(bare).toContain('virtserialport,chardev=ctl,name=cyrange.ctl');
     expect(values(bare, '-chardev')).toEqual([
-      'socket,id=con,path=/run/x/vm.console,server=on,wait=off,logfile=/run/x/vm.serial.log,logappend=on',
-      'socket,id=ctl,path=/run/x/vm.ctl,server=on,wait=off',
+      'socket,id=con,path=console,server=on,wait=off,logfile=serial.log,logappend=on',
+      'socket,id=ctl,path=ctl,server=on,wait=off',
     ]);
-    expect(values(bare, '-qmp')).toEqual(['unix:/run/x/vm.qmp,server=on,wait=off']);
-    expect(values(bare, '-fw_cfg')).toEqual(['name=opt/cyrange/config,file=/run/x/vm.guest.conf']);
+    expect(values(bare, '-qmp')).toEqual(['unix:qmp,server=on,wait=off']);
+    expect(values(bare, '-fw_cfg')).toEqual(['name=opt/cyrange/config,file=guest.conf']);
   });
 });

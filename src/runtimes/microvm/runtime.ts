@@ -1,14 +1,31 @@
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect } from 'node:net';
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import {
   type ProcRef,
+  type SystemUser,
   inNetns,
   isAlive,
+  minimalEnv,
   netnsExists,
   procStartTime,
   readPidfile,
   removePidfile,
+  run,
+  sleep,
   spawnDetached,
   terminate,
   writePidfile,
@@ -23,17 +40,23 @@ import {
   renderIpArg,
   shellQuote,
 } from '../../model/index.js';
+import { joinHostCgroup } from '../cgroups.js';
 import type { ConsoleSession, ExecOptions, MicrovmSettings, RangeContext, Runtime } from '../runtime.js';
 import { chooseAccel } from './accel.js';
-import { bootFiles } from './assets.js';
+import { bootFiles, diskFormat } from './assets.js';
 import { ControlChannel } from './channel.js';
 import type { Launcher, LaunchSpec, VmNic } from './launcher.js';
 import { QEMU, qemuLauncher } from './qemu.js';
+import { asUser, vmUser } from './vm-user.js';
 
 const DEFAULT_MEMORY_MB = 256;
 /** Used when the caller has no configuration (TCG, several guests per core). */
 const DEFAULTS: MicrovmSettings = { assets: '/var/lib/cyrange/microvm', accel: 'auto', bootTimeoutMs: 120_000, tcgCacheMb: 32 };
 const EXEC_TIMEOUT_MS = 10 * 60_000;
+/** How long a stopped QEMU may take to exit after SIGKILL before teardown reports it. */
+const EXIT_TIMEOUT_MS = 30_000;
+/** How long an exited QEMU is waited for to be reaped (by us, or by init once we are not its parent). */
+const REAP_TIMEOUT_MS = 5_000;
 
 const launchers = new Map<string, Launcher>([[qemuLauncher.name, qemuLauncher]]);
 
@@ -48,19 +71,102 @@ function launcherOf(host: ResolvedHost): Launcher {
   return l;
 }
 
-/** Files of one guest in the instance's run directory. */
+/** What QEMU itself creates or reads in its guest directory, by name relative to it (its working directory). */
+const VM_FILES = { control: 'ctl', console: 'console', monitor: 'qmp', serialLog: 'serial.log', guestConfig: 'guest.conf' } as const;
+
+/**
+ * Files of one guest. The pid file, `vm.json` and QEMU's output (`vm.log`) are root's, in the
+ * instance's run directory; QEMU's sockets, serial log and guest config are in the guest directory
+ * `vm-<host>/`, owned by the VM user (mode 0700). The disk overlay is per-host data.
+ */
 function files(ctx: RangeContext, host: string) {
   const f = (s: string) => join(ctx.runDir, `${host}.${s}`);
+  const dir = join(ctx.runDir, `vm-${host}`);
+  const v = (s: string) => join(dir, s);
   return {
     pid: f('vm.pid'),
-    control: f('ctl'),
-    console: f('console'),
-    monitor: f('qmp'),
-    serialLog: f('serial.log'),
-    log: f('vm.log'),
-    guestConfig: f('guest.conf'),
     meta: f('vm.json'),
+    log: f('vm.log'),
+    dir,
+    control: v(VM_FILES.control),
+    console: v(VM_FILES.console),
+    monitor: v(VM_FILES.monitor),
+    serialLog: v(VM_FILES.serialLog),
+    guestConfig: v(VM_FILES.guestConfig),
+    data: join(ctx.dataDir, host),
+    overlay: join(ctx.dataDir, host, 'disk.qcow2'),
   };
+}
+
+/** Makes the guest directory, owned by the VM user and closed to everyone else. */
+function prepareVmDir(dir: string, user: SystemUser): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (!lstatSync(dir).isDirectory()) throw new CyrangeError('CYR_RUNTIME', `${dir} is not a directory`);
+  chownSync(dir, user.uid, user.gid);
+  chmodSync(dir, 0o700);
+}
+
+/**
+ * Writes a file root makes in the VM user's directory: a fresh file, never through a link the user
+ * may have put in its place.
+ */
+function writeFresh(path: string, data: string): void {
+  rmSync(path, { force: true });
+  writeFileSync(path, data, { flag: 'wx', mode: 0o644 });
+}
+
+/**
+ * The host's disk overlay over `base`, made once and kept across stop and start (destroy removes
+ * it). It stays root's: QEMU gets it, like the base, as an open descriptor.
+ */
+async function ensureOverlay(overlay: string, base: string): Promise<void> {
+  if (existsSync(overlay)) return;
+  mkdirSync(dirname(overlay), { recursive: true, mode: 0o700 });
+  const tmp = `${overlay}.tmp`;
+  rmSync(tmp, { force: true });
+  await run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-F', diskFormat(base), '-b', resolve(base), tmp], { env: minimalEnv() });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, overlay);
+}
+
+/**
+ * Where a started VM is placed under resource control (its cgroup: memory, CPU, PIDs). Runs right
+ * after QEMU starts, before the guest is waited for.
+ */
+async function placeVm(ctx: RangeContext, host: ResolvedHost, ref: ProcRef): Promise<void> {
+  // Under the range's cgroup, so a range-level cap holds over its VMs too; before the guest touches its RAM.
+  joinHostCgroup(ctx.instance, host.name, ref.pid);
+}
+
+/** Where a process we started is: still running, exited but not reaped (a zombie), or gone (or its PID reused). */
+function exitState(ref: ProcRef): 'running' | 'zombie' | 'gone' {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${ref.pid}/stat`, 'utf8');
+  } catch {
+    return 'gone';
+  }
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  if (fields[19] !== ref.start) return 'gone';
+  return fields[0] === 'Z' || fields[0] === 'X' ? 'zombie' : 'running';
+}
+
+/**
+ * Resolves once the processes are gone from /proc: reaped by us (the CLI that started them) or by
+ * init. A zombie nobody reaps within REAP_TIMEOUT_MS counts as gone, as it holds no memory or
+ * descriptors (TAPs, sockets, disks); a process still running after EXIT_TIMEOUT_MS is an error.
+ */
+async function waitGone(refs: readonly ProcRef[]): Promise<void> {
+  const since = Date.now();
+  for (;;) {
+    const states = refs.map(exitState);
+    const running = refs.filter((_, i) => states[i] === 'running');
+    const waited = Date.now() - since;
+    if (running.length === 0 && (!states.includes('zombie') || waited > REAP_TIMEOUT_MS)) return;
+    if (waited > EXIT_TIMEOUT_MS)
+      throw new CyrangeError('CYR_RUNTIME', `QEMU process ${running.map((r) => r.pid).join(', ')} did not exit in ${EXIT_TIMEOUT_MS} ms`);
+    await sleep(20);
+  }
 }
 
 function settingsOf(ctx: RangeContext): MicrovmSettings {
@@ -164,10 +270,16 @@ export const microvmRuntime: Runtime = {
   name: 'microvm',
   nics: 'tap',
 
+  async discard(ctx, host) {
+    // The guest's disk overlay (in its data directory) goes; the next start makes a new one on the base.
+    rmSync(join(ctx.dataDir, host.name), { recursive: true, force: true });
+  },
+
   async create(ctx, hosts) {
+    if (hosts.length > 0) vmUser();
     for (const h of hosts) {
       launcherOf(h);
-      if (h.microvm) bootFiles(h.name, h.microvm, settingsOf(ctx).assets);
+      if (h.microvm) bootFiles(h.name, h.microvm, settingsOf(ctx).assets, ctx.images);
     }
   },
 
@@ -182,35 +294,50 @@ export const microvmRuntime: Runtime = {
     const ns = rangeNetns(ctx.instance);
     if (!netnsExists(ns)) throw new CyrangeError('CYR_RUNTIME', `range namespace ${ns} is missing`);
     const launcher = launcherOf(host);
-    const boot = bootFiles(host.name, spec, settingsOf(ctx).assets);
+    const user = vmUser();
+    const boot = bootFiles(host.name, spec, settingsOf(ctx).assets, ctx.images);
     const f = files(ctx, host.name);
+    prepareVmDir(f.dir, user);
     for (const s of [f.control, f.console, f.monitor]) rmSync(s, { force: true });
-    writeFileSync(f.guestConfig, renderGuestConfig(host));
-    const accel = await chooseAccel(QEMU, boot.kernel, settingsOf(ctx).accel);
+    writeFresh(f.guestConfig, renderGuestConfig(host));
+    if (boot.disk) await ensureOverlay(f.overlay, boot.disk);
+    const accel = await chooseAccel(QEMU, boot.kernel, settingsOf(ctx).accel, user);
     const launch: LaunchSpec = {
       tag: tagOf(ctx.instance, host.name),
       accel,
       tcgCacheMb: settingsOf(ctx).tcgCacheMb,
       memoryMb: host.resources.memoryBytes ? Math.ceil(host.resources.memoryBytes / 2 ** 20) : DEFAULT_MEMORY_MB,
       vcpus: Math.max(1, Math.ceil(host.resources.cpus ?? 1)),
-      boot,
+      boot: { kernel: boot.kernel, initrd: boot.initrd },
+      // The descriptors below become fd 3 (overlay) and 4 (base) in QEMU.
+      disk: boot.disk ? { overlayFd: 3, baseFd: 4, baseFormat: diskFormat(boot.disk) } : null,
       cmdline: renderKernelCmdline(host, ctx.range),
-      guestConfig: f.guestConfig,
+      guestConfig: VM_FILES.guestConfig,
       nics: host.interfaces.map(vmNic),
-      controlSocket: f.control,
-      consoleSocket: f.console,
-      monitorSocket: f.monitor,
-      serialLog: f.serialLog,
+      controlSocket: VM_FILES.control,
+      consoleSocket: VM_FILES.console,
+      monitorSocket: VM_FILES.monitor,
+      serialLog: VM_FILES.serialLog,
     };
-    const ref = spawnDetached(inNetns(ns, launcher.argv(launch)), { logFile: f.log });
+    // nsenter enters the range namespace as root; setpriv then drops to the VM user for QEMU.
+    const fds = boot.disk ? [openSync(f.overlay, 'r+'), openSync(boot.disk, 'r')] : [];
+    let ref: ProcRef;
+    try {
+      ref = spawnDetached(inNetns(ns, asUser(user, launcher.argv(launch))), { logFile: f.log, cwd: f.dir, fds, env: minimalEnv() });
+    } finally {
+      for (const fd of fds) closeSync(fd);
+    }
     writePidfile(f.pid, ref);
     writeFileSync(f.meta, `${JSON.stringify({ launcher: launcher.name, accel, channel: launcher.transport(), pid: ref.pid })}\n`);
+    await placeVm(ctx, host, ref);
     let channel: ControlChannel;
     try {
       channel = await ControlChannel.openWhenReady(f.control, () => isAlive(ref), 10_000);
     } catch (e) {
       const why = existsSync(f.log) ? readFileSync(f.log, 'utf8').trim().split('\n').slice(-3).join('; ') : '';
-      throw new CyrangeError('CYR_RUNTIME', `host "${host.name}": the VM did not start: ${why || (e as Error).message}`);
+      throw new CyrangeError('CYR_RUNTIME', `host "${host.name}": the VM did not start: ${why || (e as Error).message}`, {
+        hint: `QEMU runs as ${user.name}: it must be able to read the kernel and initramfs and open /dev/net/tun (scripts/setup.sh)`,
+      });
     }
     // Deployed means the guest's init answers: its NICs are configured by then.
     try {
@@ -231,6 +358,7 @@ export const microvmRuntime: Runtime = {
         // not answering: terminate below
       }
       if (isAlive(ref)) await terminate([ref.pid]);
+      await waitGone([ref]);
     }
     removePidfile(files(ctx, host.name).pid);
   },
@@ -259,7 +387,7 @@ export const microvmRuntime: Runtime = {
     for (const h of hosts) {
       // Its TAPs belong to the range network: the engine releases or re-attaches them.
       await microvmRuntime.stop(ctx, h);
-      for (const p of Object.values(files(ctx, h.name))) rmSync(p, { force: true });
+      for (const p of Object.values(files(ctx, h.name))) rmSync(p, { recursive: true, force: true });
     }
   },
 
@@ -277,11 +405,12 @@ export const microvmRuntime: Runtime = {
   },
 
   async purge(instance) {
-    await terminate(
-      taggedVms()
-        .filter((v) => v.instance === instance && procStartTime(v.pid) !== null)
-        .map((v) => v.pid),
-    );
+    const refs = taggedVms().flatMap((v) => {
+      const start = v.instance === instance ? procStartTime(v.pid) : null;
+      return start === null ? [] : [{ pid: v.pid, start }];
+    });
+    await terminate(refs.map((r) => r.pid));
+    await waitGone(refs);
   },
 
   async plugNic(ctx, host, nic) {
