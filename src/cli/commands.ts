@@ -11,6 +11,7 @@ import { registerPolicyCommands } from './commands/policy.js';
 import { registerRangeCommands } from './commands/ranges.js';
 import { registerRenderCommands } from './commands/render.js';
 import { registerServerCommands } from './commands/server.js';
+import { registerSnapshotCommands } from './commands/snapshot.js';
 import { registerTokenCommands } from './commands/tokens.js';
 
 /** Adds every command to the program. */
@@ -28,4 +29,5 @@ export function registerCommands(program: Command): void {
   registerGraphCommands(program);
   registerImageCommands(program);
   registerCaptureCommands(program);
+  registerSnapshotCommands(program);
 }

@@ -9,6 +9,7 @@ import {
 } from '../model/index.js';
 import { admissionFor, admissionPolicy } from './admission.js';
 import { type CaptureRequest, capture } from './capture.js';
+import { type Snapshot, createSnapshot, listSnapshots, removeSnapshot, restoreSnapshot } from './snapshots.js';
 import type { StreamedCommand } from '../dataplane/index.js';
 import type { ConsoleSession, ExecOptions } from '../runtimes/index.js';
 import type { AccessRepo } from '../store/index.js';
@@ -95,6 +96,26 @@ export class Engine {
   /** Puts one host, or every host, back to its deployed state (same NICs, addresses, MACs, policies, limits). */
   reset(instance: string, host?: string): Promise<readonly StepResult[]> {
     return resetHosts(this.ctx, instance, host);
+  }
+
+  /** Saves a consistent snapshot of a running range (all hosts frozen while it is taken). */
+  createSnapshot(instance: string, name: string): Promise<Snapshot> {
+    return createSnapshot(this.ctx, instance, name);
+  }
+
+  /** The snapshots of a range. */
+  listSnapshots(instance: string): Promise<Snapshot[]> {
+    return listSnapshots(this.ctx, instance);
+  }
+
+  /** Puts a range's hosts back to a snapshot. */
+  restoreSnapshot(instance: string, name: string): Promise<Snapshot> {
+    return restoreSnapshot(this.ctx, instance, name);
+  }
+
+  /** Removes a snapshot. */
+  removeSnapshot(instance: string, name: string): Promise<void> {
+    return removeSnapshot(this.ctx, instance, name);
   }
 
   /** Streams pcap from a network's bridge, or from one host's NIC on it. */

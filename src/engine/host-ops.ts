@@ -51,8 +51,17 @@ export async function hostAction(
   return withLock(rctx.runDir, `host ${action}`, () => hostActionLocked(ctx, instance, hostName, action));
 }
 
-/** One host action, with the instance's lock already held. */
-async function hostActionLocked(ctx: EngineContext, instance: string, hostName: string, action: HostAction): Promise<StepResult[]> {
+/**
+ * One host action, with the instance's lock already held. A reset restores the writes saved in
+ * `restoreFrom` (a snapshot) instead of discarding them when it is given.
+ */
+export async function hostActionLocked(
+  ctx: EngineContext,
+  instance: string,
+  hostName: string,
+  action: HostAction,
+  restoreFrom?: string,
+): Promise<StepResult[]> {
   const { rctx, host, range } = await findHost(ctx, instance, hostName);
   const rt = getRuntime(host.runtime);
   const results: StepResult[] = [];
@@ -63,7 +72,9 @@ async function hostActionLocked(ctx: EngineContext, instance: string, hostName: 
       await rt.stop(rctx, host);
     });
   }
-  if (action === 'reset') await step(sctx, `discard:${host.name}`, () => rt.discard(rctx, host));
+  if (action === 'reset' && restoreFrom === undefined) await step(sctx, `discard:${host.name}`, () => rt.discard(rctx, host));
+  if (action === 'reset' && restoreFrom !== undefined)
+    await step(sctx, `restore:${host.name}`, () => rt.restoreWrites(rctx, host, join(restoreFrom, host.name)));
   if (action !== 'stop') {
     await step(sctx, `start:${host.name}`, async () => {
       if ((await rt.state(rctx, host)) === 'missing' && action !== 'reset')

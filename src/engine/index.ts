@@ -17,3 +17,6 @@ export type { NicStatsRow } from './stats.js';
 export { CounterTotals } from './counter-totals.js';
 export { buildMicrovmImage } from './microvm-image.js';
 export { addImage, buildRootfsImage, listAllImages, registerMicrovmImages, DEFAULT_ROOTFS_IMAGE } from './images.js';
+export { hashBlueprintPasswords } from './passwords.js';
+export type { Snapshot } from './snapshots.js';
+export type { CaptureRequest } from './capture.js';

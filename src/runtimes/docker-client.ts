@@ -3,7 +3,7 @@ import Docker from 'dockerode';
 /** The slice of the Docker Engine API Cyrange uses, so dockerode stays behind one small seam. */
 export type DockerClient = Pick<
   Docker,
-  'createContainer' | 'getContainer' | 'getImage' | 'listContainers' | 'pull' | 'getEvents' | 'ping' | 'modem'
+  'createContainer' | 'getContainer' | 'getImage' | 'listContainers' | 'listImages' | 'pull' | 'getEvents' | 'ping' | 'modem'
 >;
 
 let client: DockerClient | null = null;

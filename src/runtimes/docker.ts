@@ -1,5 +1,5 @@
-import { mkdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type Docker from 'dockerode';
 import { libexecPath, netnsInode, run } from '../dataplane/index.js';
 import { CyrangeError, type ResolvedHost, hostNetns } from '../model/index.js';
@@ -27,9 +27,10 @@ async function netnsIdOf(c: Docker.Container): Promise<{ pid: number; id: string
   return { pid, id: readlinkSync(`/proc/${pid}/ns/net`) };
 }
 
-async function createOne(ctx: RangeContext, host: ResolvedHost): Promise<void> {
+/** Creates a host's container from its image, or from a snapshot of it (an image `saveWrites` committed). */
+async function createOne(ctx: RangeContext, host: ResolvedHost, fromImage?: string): Promise<void> {
   const docker = dockerClient();
-  const image = host.image ?? '';
+  const image = fromImage ?? host.image ?? '';
   const cfg = await ensureImage(docker, image, host.name, (line) => ctx.onProgress?.(host.name, line));
   const state = stateDirOf(ctx, host.name);
   mkdirSync(state, { recursive: true });
@@ -200,6 +201,31 @@ export const dockerRuntime: Runtime = {
     await createOne(ctx, host);
   },
 
+  async freeze(ctx, host, frozen) {
+    try {
+      await (frozen ? container(ctx, host).pause() : container(ctx, host).unpause());
+    } catch (e) {
+      // Pausing a paused container (or resuming a running one) is a 304/409: the state is already right.
+      const code = (e as { statusCode?: number }).statusCode;
+      if (code !== 304 && code !== 409) throw e;
+    }
+  },
+
+  async saveWrites(ctx, host, dir) {
+    // The container's filesystem changes as an image, tagged as ours so purge removes it with the range.
+    const repo = `cyrange-snapshot/${ctx.instance}`;
+    const tag = `${basename(dir)}.${host.name}`.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 128);
+    await container(ctx, host).commit({ repo, tag, pause: false, changes: [`LABEL ${LABEL_RANGE}=${ctx.instance}`] });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'image'), `${repo}:${tag}`);
+  },
+
+  async restoreWrites(ctx, host, dir) {
+    const image = readFileSync(join(dir, 'image'), 'utf8').trim();
+    await dockerRuntime.destroy(ctx, [host]);
+    await createOne(ctx, host, image);
+  },
+
   async destroy(ctx, hosts) {
     await Promise.all(
       hosts.map(async (h) => {
@@ -233,6 +259,15 @@ export const dockerRuntime: Runtime = {
         }
       }),
     );
+    // Snapshot images go with their range.
+    const images = await docker.listImages({ filters: { label: [`${LABEL_RANGE}=${instance}`] } });
+    for (const img of images) {
+      try {
+        await docker.getImage(img.Id).remove({ force: true });
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    }
   },
 };
 

@@ -23,7 +23,8 @@ import { CyrangeError, type ResolvedHost, hostNetns, parseNetnsName } from '../m
 import { execViaAgent } from './agent-client.js';
 import type { ExecOptions, RangeContext, Runtime } from './runtime.js';
 import { ownedMounts, unmountOverlay } from './sandbox/overlay.js';
-import { deleteSandbox, execArgv, listSandboxes } from './sandbox/runc.js';
+import { copyTree } from './copy-tree.js';
+import { deleteSandbox, execArgv, listSandboxes, setPaused } from './sandbox/runc.js';
 import { sandboxId, sandboxPaths, startSandbox, stopSandbox } from './sandbox/sandbox.js';
 
 function pidfileOf(ctx: RangeContext, host: ResolvedHost): string {
@@ -200,6 +201,22 @@ export const netnsRuntime: Runtime = {
     await stopSandbox(ctx, host.name);
     const p = sandboxPaths(ctx, host.name);
     for (const d of [p.upper, p.work]) rmSync(d, { recursive: true, force: true });
+  },
+
+  async freeze(ctx, host, frozen) {
+    // runc pauses through the cgroup freezer: every process of the sandbox at once.
+    if (sandboxed(host)) await setPaused(sandboxId(ctx.instance, host.name), frozen);
+  },
+
+  async saveWrites(ctx, host, dir) {
+    if (!sandboxed(host)) throw new CyrangeError('CYR_CONFLICT', `host "${host.name}" is unsandboxed: it has no writes of its own to save`);
+    await copyTree(sandboxPaths(ctx, host.name).upper, join(dir, 'upper'));
+  },
+
+  async restoreWrites(ctx, host, dir) {
+    if (!sandboxed(host)) return;
+    await netnsRuntime.discard(ctx, host);
+    await copyTree(join(dir, 'upper'), sandboxPaths(ctx, host.name).upper);
   },
 
   async destroy(ctx, hosts) {

@@ -92,6 +92,12 @@ export interface Runtime {
    * container's filesystem, a VM's disk overlay), so its next start begins from its image.
    */
   discard(ctx: RangeContext, host: ResolvedHost): Promise<void>;
+  /** Pauses (true) or resumes (false) a running host as a whole, so a snapshot of it is consistent. */
+  freeze(ctx: RangeContext, host: ResolvedHost, frozen: boolean): Promise<void>;
+  /** Copies what a frozen or stopped host wrote since it was deployed into the new directory `dir`. */
+  saveWrites(ctx: RangeContext, host: ResolvedHost, dir: string): Promise<void>;
+  /** Replaces a stopped host's writes with the ones `saveWrites` put in `dir`. */
+  restoreWrites(ctx: RangeContext, host: ResolvedHost, dir: string): Promise<void>;
   /** Removes hosts entirely; missing ones count as removed. */
   destroy(ctx: RangeContext, hosts: readonly ResolvedHost[]): Promise<void>;
   /** Instances that own objects of this runtime, found by ownership tags alone (for gc). */

@@ -41,12 +41,14 @@ import {
   shellQuote,
 } from '../../model/index.js';
 import { joinHostCgroup } from '../cgroups.js';
+import { copyTree } from '../copy-tree.js';
 import type { ConsoleSession, ExecOptions, MicrovmSettings, RangeContext, Runtime } from '../runtime.js';
 import { chooseAccel } from './accel.js';
 import { bootFiles, diskFormat } from './assets.js';
 import { ControlChannel } from './channel.js';
 import type { Launcher, LaunchSpec, VmNic } from './launcher.js';
 import { QEMU, qemuLauncher } from './qemu.js';
+import { Qmp } from './qmp.js';
 import { asUser, vmUser } from './vm-user.js';
 
 const DEFAULT_MEMORY_MB = 256;
@@ -272,7 +274,30 @@ export const microvmRuntime: Runtime = {
 
   async discard(ctx, host) {
     // The guest's disk overlay (in its data directory) goes; the next start makes a new one on the base.
-    rmSync(join(ctx.dataDir, host.name), { recursive: true, force: true });
+    rmSync(files(ctx, host.name).data, { recursive: true, force: true });
+  },
+
+  async freeze(ctx, host, frozen) {
+    if (!liveRef(ctx, host)) return;
+    // QMP `stop` drains and flushes the guest's disk I/O before it returns.
+    const q = await Qmp.open(files(ctx, host.name).monitor);
+    try {
+      await q.command(frozen ? 'stop' : 'cont');
+    } finally {
+      q.close();
+    }
+  },
+
+  async saveWrites(ctx, host, dir) {
+    const f = files(ctx, host.name);
+    mkdirSync(dir, { recursive: true });
+    if (existsSync(f.overlay)) await copyTree(f.overlay, join(dir, 'disk.qcow2'));
+  },
+
+  async restoreWrites(ctx, host, dir) {
+    const f = files(ctx, host.name);
+    rmSync(f.data, { recursive: true, force: true });
+    if (existsSync(join(dir, 'disk.qcow2'))) await copyTree(join(dir, 'disk.qcow2'), f.overlay);
   },
 
   async create(ctx, hosts) {

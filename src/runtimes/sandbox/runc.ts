@@ -59,6 +59,13 @@ export async function deleteSandbox(id: string): Promise<void> {
     throw new CyrangeError('CYR_RUNTIME', `runc delete ${id} failed: ${r.stderr.trim()}`);
 }
 
+/** Pauses or resumes every process of a sandbox (the cgroup freezer); the state it is in already is fine. */
+export async function setPaused(id: string, paused: boolean): Promise<void> {
+  const r = await run(runc(paused ? 'pause' : 'resume', id), { allowFailure: true });
+  if (r.code !== 0 && !/not paused|already paused|is paused/.test(r.stderr))
+    throw new CyrangeError('CYR_RUNTIME', `runc ${paused ? 'pause' : 'resume'} ${id} failed: ${r.stderr.trim()}`);
+}
+
 /** Argv that runs a command inside a running sandbox, with a terminal when `tty`. */
 export function execArgv(
   id: string,

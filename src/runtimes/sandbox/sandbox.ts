@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { netnsPath } from '../../dataplane/index.js';
 import { CyrangeError, type ResolvedHost, hostNetns } from '../../model/index.js';
@@ -51,6 +51,9 @@ async function mountRoot(ctx: RangeContext, host: ResolvedHost): Promise<string>
   if (!existsSync(base)) throw new CyrangeError('CYR_RUNTIME', `host "${host.name}": rootfs ${base} does not exist`);
   const fresh = !existsSync(p.upper);
   for (const d of [p.upper, p.work, p.rootfs]) mkdirSync(d, { recursive: true, mode: 0o700 });
+  // The upper layer's root is the sandbox's `/`: 0700 would lock every non-root user out of it (the
+  // host directory above it, 0700, keeps the machine's users out).
+  chmodSync(p.upper, 0o755);
   for (const d of [base, p.upper, p.work, p.rootfs]) checkOverlayPath(d);
   await mountOverlay(overlayTag(ctx.instance, host.name), base, p.upper, p.work, p.rootfs);
   // Only into a new upper layer: later the host's root may hold links a student planted.
