@@ -1,73 +1,61 @@
-import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine, RangeRecord } from '../engine/index.js';
 import { type Actor, CyrangeError } from '../model/index.js';
-import type { AccessRepo, Role, User } from '../store/index.js';
-
-/** A new API token: shown once, stored only as its hash. */
-export function newToken(): string {
-  return `cyr_${randomBytes(32).toString('base64url')}`;
-}
-
-/** The stored form of a token. Tokens are long and random, so one SHA-256 is enough. */
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
-
-/** The stored form of a password: scrypt with a random salt. */
-export function hashPassword(password: string): string {
-  const salt = randomBytes(16);
-  return `scrypt$${salt.toString('base64')}$${scryptSync(password, salt, 32).toString('base64')}`;
-}
-
-/** Checks a password against its stored form in constant time. */
-export function checkPassword(password: string, stored: string | null): boolean {
-  const [kind, salt, hash] = (stored ?? '').split('$');
-  if (kind !== 'scrypt' || !salt || !hash) return false;
-  const want = Buffer.from(hash, 'base64');
-  const got = scryptSync(password, Buffer.from(salt, 'base64'), want.length);
-  return timingSafeEqual(want, got);
-}
-
-/** Creates a user with a fresh token; returns the token, which is never shown again. */
-export function createUserWithToken(access: AccessRepo, name: string, role: Role, password?: string): { user: User; token: string } {
-  const user = access.createUser(name, role, password ? hashPassword(password) : null);
-  const token = newToken();
-  access.addToken(user.id, hashToken(token), 'created');
-  return { user, token };
-}
-
-/** On first start with an empty store, `CYRANGE_ADMIN_TOKEN` becomes the first admin's token. */
-export function bootstrapAdmin(access: AccessRepo, token: string | undefined): User | null {
-  if (!token || access.countUsers() > 0) return null;
-  const user = access.createUser('admin', 'admin');
-  access.addToken(user.id, hashToken(token), 'CYRANGE_ADMIN_TOKEN');
-  return user;
-}
+import { type AccessRepo, type Role, type TokenRecord, type User, hashToken } from '../store/index.js';
+import type { TicketBook } from './tickets.js';
+import { type RangeRights, visibleRange } from './views.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     user: User | null;
+    /** The token the caller authenticated with (a ticket's token for WebSockets and SSE). */
+    token: TokenRecord | null;
   }
 }
 
+/** The bearer token of a request, if it sent one. */
+export function bearerOf(req: FastifyRequest): string | undefined {
+  const header = req.headers.authorization;
+  return header?.startsWith('Bearer ') ? header.slice(7).trim() || undefined : undefined;
+}
+
+/** Whether a request is one a browser cannot add a header to: a WebSocket upgrade or an EventSource (both GET). */
+function headerless(req: FastifyRequest): boolean {
+  if (req.method !== 'GET') return false;
+  return req.headers.upgrade?.toLowerCase() === 'websocket' || (req.headers.accept ?? '').includes('text/event-stream');
+}
+
+async function refuse(reply: FastifyReply, status: 401 | 403, message: string): Promise<void> {
+  if (status === 401) reply.header('WWW-Authenticate', 'Bearer');
+  await reply.code(status).send({ code: status === 401 ? 'CYR_UNAUTHORIZED' : 'CYR_FORBIDDEN', message });
+}
+
 /**
- * Reads the caller from `Authorization: Bearer TOKEN`. Browsers cannot set headers on
- * WebSocket upgrades or EventSource, so those two also accept `?access_token=`.
+ * Reads the caller from `Authorization: Bearer TOKEN`. WebSocket upgrades and EventSource
+ * requests, which browsers send without headers, may instead carry `?ticket=` from
+ * `POST /api/tickets`: single use, 30 s, never the token itself. Only `api`-scope tokens pass.
  */
-export function authenticate(access: AccessRepo) {
+export function authenticate(access: AccessRepo, tickets: TicketBook) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
-    const header = req.headers.authorization;
-    let token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-    const upgrade = req.headers.upgrade === 'websocket' || req.headers.accept === 'text/event-stream';
-    if (!token && upgrade) token = (req.query as { access_token?: string }).access_token;
-    req.user = token ? access.userByTokenHash(hashToken(token)) : null;
-    if (!req.user) {
-      await reply
-        .code(401)
-        .header('WWW-Authenticate', 'Bearer')
-        .send({ code: 'CYR_UNAUTHORIZED', message: 'a valid API token is required' });
+    req.user = null;
+    req.token = null;
+    const bearer = bearerOf(req);
+    let hit: { token: TokenRecord; user: User } | null = null;
+    if (bearer) hit = access.tokenByHash(hashToken(bearer));
+    else {
+      const ticket = (req.query as { ticket?: unknown } | undefined)?.ticket;
+      const grant = typeof ticket === 'string' && headerless(req) ? tickets.consume(ticket) : null;
+      const token = grant ? access.getToken(grant.tokenId) : null;
+      // The ticket's token must still be valid: revoking or expiring it kills its tickets.
+      if (token && (token.expiresAt === null || token.expiresAt > new Date().toISOString())) {
+        const user = access.userById(token.userId);
+        if (user) hit = { token, user };
+      }
     }
+    if (!hit) return refuse(reply, 401, 'a valid API token is required');
+    if (hit.token.scope !== 'api') return refuse(reply, 403, `a ${hit.token.scope} token only reads /metrics`);
+    req.user = hit.user;
+    req.token = hit.token;
   };
 }
 
@@ -87,12 +75,6 @@ export function requireRole(user: User, ...roles: Role[]): void {
   if (!roles.includes(user.role)) throw new CyrangeError('CYR_FORBIDDEN', `this needs role ${roles.join(' or ')}`);
 }
 
-/** What one user may do with one range. */
-export interface RangeRights {
-  readonly see: boolean;
-  readonly manage: boolean;
-}
-
 /** Rights of a user on a range: admins all, instructors their own, students read on assigned ones. */
 export function rangeRights(access: AccessRepo, user: User, rec: RangeRecord & { owner?: string | null }): RangeRights {
   if (user.role === 'admin') return { see: true, manage: true };
@@ -104,8 +86,33 @@ export function rangeRights(access: AccessRepo, user: User, rec: RangeRecord & {
 }
 
 /**
- * Loads a range the caller may see: an unknown range and one they may not see both answer 404,
- * so nobody learns what exists; `manage` turns a visible but read-only range into 403.
+ * The ranges one caller may see, each as they may see it: every range view a caller receives
+ * (ranges, hosts, consoles, jobs, stats, metrics) is built from what this returns, so hidden
+ * hosts never reach someone who does not manage the range.
+ */
+export function viewerOf(access: AccessRepo, user: User) {
+  // Assignments are read once per viewer, not once per range.
+  const assigned = user.role === 'student' ? new Set(access.assignedInstances(user.id)) : null;
+  const rights = (rec: RangeRecord): RangeRights =>
+    assigned ? { see: assigned.has(rec.instance), manage: false } : rangeRights(access, user, rec);
+  return {
+    user,
+    rights,
+    /** The range as this caller may see it, or null when they may not see it at all. */
+    range: (rec: RangeRecord): RangeRecord | null => {
+      const r = rights(rec);
+      return r.see ? visibleRange(rec, r) : null;
+    },
+  };
+}
+
+/** A caller's view of ranges; see `viewerOf`. */
+export type Viewer = ReturnType<typeof viewerOf>;
+
+/**
+ * Loads a range the caller may see, as they may see it (no hidden hosts unless they manage it):
+ * an unknown range and one they may not see both answer 404, so nobody learns what exists;
+ * `manage` turns a visible but read-only range into 403.
  */
 export async function loadRange(engine: Engine, user: User, instance: string, need: 'see' | 'manage'): Promise<RangeRecord> {
   const rec = await engine.get(instance);
@@ -114,5 +121,5 @@ export async function loadRange(engine: Engine, user: User, instance: string, ne
   const rights = rangeRights(access, user, rec);
   if (!rights.see) throw new CyrangeError('CYR_NOT_FOUND', `no range instance "${instance}"`);
   if (need === 'manage' && !rights.manage) throw new CyrangeError('CYR_FORBIDDEN', `you may not change range "${instance}"`);
-  return rec;
+  return visibleRange(rec, rights);
 }

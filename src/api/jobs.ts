@@ -16,6 +16,9 @@ export interface Job {
   durationMs: number | null;
 }
 
+/** Durations kept for /metrics: far more jobs than one server runs between restarts. */
+const MAX_DURATIONS = 100_000;
+
 type Listener = (e: { kind: 'event'; event: EngineEvent } | { kind: 'end'; job: Job }) => void;
 
 /** Runs jobs and fans their engine events out to Server-Sent Event listeners. Kept in memory. */
@@ -23,8 +26,8 @@ export class JobRunner {
   private readonly jobs = new Map<string, Job>();
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly byInstance = new Map<string, Job>();
-  /** Finished jobs' durations, for /metrics. */
-  readonly durations: Array<{ op: string; seconds: number; ok: boolean }> = [];
+  /** Finished jobs' durations, for /metrics (the most recent `MAX_DURATIONS`). */
+  readonly durations: Array<{ op: string; owner: string; seconds: number; ok: boolean }> = [];
 
   /** Routes an engine event to the running job of its instance. */
   dispatch(e: EngineEvent): void {
@@ -66,7 +69,8 @@ export class JobRunner {
     job.error = error;
     job.durationMs = Math.round(performance.now() - t0);
     job.finishedAt = new Date().toISOString();
-    this.durations.push({ op: job.op, seconds: job.durationMs / 1000, ok: status === 'succeeded' });
+    this.durations.push({ op: job.op, owner: job.owner, seconds: job.durationMs / 1000, ok: status === 'succeeded' });
+    if (this.durations.length > MAX_DURATIONS) this.durations.splice(0, this.durations.length - MAX_DURATIONS);
     if (this.byInstance.get(job.instance) === job) this.byInstance.delete(job.instance);
     for (const l of this.listeners.get(job.id) ?? []) l({ kind: 'end', job });
     this.listeners.delete(job.id);

@@ -9,27 +9,62 @@ import { CyrangeError } from '../model/index.js';
 import { authenticate } from './auth.js';
 import { errorHandler } from './errors.js';
 import type { JobRunner } from './jobs.js';
+import { MetricsSampler } from './metrics.js';
 import { blueprintRoutes } from './routes/blueprints.js';
 import { consoleRoutes } from './routes/console.js';
 import { jobRoutes } from './routes/jobs.js';
 import { metaRoutes } from './routes/meta.js';
 import { rangeRoutes } from './routes/ranges.js';
-import { loginRoute, userRoutes } from './routes/users.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { DEFAULT_LOGIN_LIMITS, type LoginLimits, loginRoute, userRoutes } from './routes/users.js';
+import { TicketBook } from './tickets.js';
 
 export interface ServerOptions {
   readonly engine: Engine;
   readonly jobs: JobRunner;
   /** Built web UI to serve at `/`; none when null or missing. */
   readonly webRoot?: string | null;
+  /** Request logs (method, path without its query string, status, time) at info level. */
   readonly logger?: boolean;
+  /** How often NIC counters of running ranges are read for /metrics and stats (default 5 s, or `CYRANGE_METRICS_INTERVAL_MS`). */
+  readonly metricsIntervalMs?: number;
+  /** How failed logins are limited (default: 5 per user, 20 per address in 5 minutes). */
+  readonly loginLimits?: LoginLimits;
+  /** Lifetime of a login token in seconds (default 12 h). */
+  readonly loginTtlS?: number;
 }
+
+/** A URL without its query string: tickets and other secrets in queries never reach a log. */
+const pathOf = (url: string) => url.split('?')[0] ?? '';
 
 /** Builds the HTTP server: the API under /api (OpenAPI at /api/openapi.json, docs at /api/docs), the web UI at /, /healthz and /metrics. */
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
   const { engine, jobs } = opts;
   const access = engine.access;
   if (!access) throw new CyrangeError('CYR_INTERNAL', 'the server needs a store with users');
-  const app = Fastify({ logger: opts.logger ? { level: 'info' } : false, bodyLimit: 1024 * 1024 });
+  const app = Fastify({
+    logger: opts.logger
+      ? {
+          level: 'info',
+          serializers: {
+            req: (req: { method: string; url: string }) => ({ method: req.method, path: pathOf(req.url) }),
+            res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+          },
+        }
+      : false,
+    // Fastify's own request lines carry the whole URL; ours below leave the query string out.
+    disableRequestLogging: true,
+    bodyLimit: 1024 * 1024,
+  });
+  if (opts.logger)
+    app.addHook('onResponse', async (req, reply) => {
+      req.log.info({ method: req.method, path: pathOf(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    });
+  const tickets = new TicketBook();
+  const envInterval = Number(process.env.CYRANGE_METRICS_INTERVAL_MS);
+  const sampler = new MetricsSampler(engine, opts.metricsIntervalMs ?? (envInterval > 0 ? envInterval : 5000));
+  app.addHook('onReady', async () => sampler.start());
+  app.addHook('onClose', async () => sampler.stop());
   // Schemas document the API; the model checks bodies, so errors name each field as the CLI does.
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
@@ -51,15 +86,20 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await app.register(websocket);
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  await app.register(metaRoutes, { engine, jobs });
+  await app.register(metaRoutes, { engine, jobs, sampler });
   await app.register(
     async (api) => {
-      await api.register(loginRoute, { engine });
+      await api.register(loginRoute, {
+        engine,
+        limits: opts.loginLimits ?? DEFAULT_LOGIN_LIMITS,
+        loginTtlS: opts.loginTtlS ?? 12 * 3600,
+      });
       await api.register(async (authed) => {
-        authed.addHook('onRequest', authenticate(access));
+        authed.addHook('onRequest', authenticate(access, tickets));
         await authed.register(userRoutes, { engine });
+        await authed.register(tokenRoutes, { engine, tickets });
         await authed.register(blueprintRoutes, { engine });
-        await authed.register(rangeRoutes, { engine, jobs });
+        await authed.register(rangeRoutes, { engine, jobs, sampler });
         await authed.register(jobRoutes, { engine, jobs });
         await authed.register(consoleRoutes, { engine });
       });

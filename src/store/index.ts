@@ -5,4 +5,23 @@ export type { InterfaceRow } from './topology.js';
 export type { NewInterface } from './leases.js';
 export { MIGRATIONS, migrate, type Migration } from './migrations.js';
 export { DB_FILE, defaultStateDir, databasePath, openConnection, type StoreLocation, type SqliteConnection } from './db.js';
-export { AccessRepo, ROLES, type Role, type User, type BlueprintRecord } from './users.js';
+export {
+  AccessRepo,
+  ROLES,
+  TOKEN_SCOPES,
+  type Role,
+  type User,
+  type BlueprintRecord,
+  type TokenRecord,
+  type TokenScope,
+} from './users.js';
+export {
+  bootstrapAdmin,
+  checkPassword,
+  createUserWithToken,
+  hashPassword,
+  hashToken,
+  issueToken,
+  newToken,
+  type TokenOptions,
+} from './tokens.js';

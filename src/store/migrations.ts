@@ -164,6 +164,18 @@ export const MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    // Tokens get a scope (`api`, or `metrics` for a scraper) and an expiry; existing tokens stay `api` and never expire.
+    name: '0006_token_scope_expiry',
+    up: (conn) => {
+      run(
+        conn,
+        qb.schema.alterTable('tokens').addColumn('scope', 'text', (c) => c.notNull().defaultTo('api')),
+      );
+      run(conn, qb.schema.alterTable('tokens').addColumn('expires_at', 'text'));
+      run(conn, qb.schema.createIndex('tokens_user').on('tokens').column('user_id'));
+    },
+  },
 ];
 
 /** The networks of a stored resolved range that carry reserved addresses; nothing for text that is not one. */

@@ -87,6 +87,10 @@ export interface TokensTable {
   token_hash: string;
   label: string;
   created_at: string;
+  /** `api` (every route the role allows) or `metrics` (only /metrics); migration 0006. */
+  scope: Generated<string>;
+  /** When the token stops working (ISO time), or null for never; migration 0006. */
+  expires_at: string | null;
 }
 
 /** `blueprints`: blueprint texts kept as written, with an owner. */

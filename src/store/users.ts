@@ -23,9 +23,52 @@ export interface BlueprintRecord {
   readonly updatedAt: string;
 }
 
+/** What a token may reach: every route its user's role allows, or only `/metrics`. */
+export type TokenScope = 'api' | 'metrics';
+/** Every token scope. */
+export const TOKEN_SCOPES: readonly TokenScope[] = ['api', 'metrics'];
+
+/** A stored API token, without its hash. */
+export interface TokenRecord {
+  readonly id: number;
+  readonly userId: number;
+  readonly user: string;
+  readonly label: string;
+  readonly scope: TokenScope;
+  readonly createdAt: string;
+  /** ISO time after which the token no longer works, or null for never. */
+  readonly expiresAt: string | null;
+}
+
 const toUser = (r: { id: number; name: string; role: string }): User => ({ id: r.id, name: r.name, role: r.role as Role });
 
-/** Users, hashed API tokens, password hashes, blueprints and range assignments. Hashing is the caller's. */
+interface TokenRow {
+  id: number;
+  user_id: number;
+  user: string;
+  label: string;
+  scope: string;
+  created_at: string;
+  expires_at: string | null;
+}
+
+const toToken = (r: TokenRow): TokenRecord => ({
+  id: r.id,
+  userId: r.user_id,
+  user: r.user,
+  label: r.label,
+  scope: r.scope as TokenScope,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+});
+
+const tokenRows = () =>
+  qb
+    .selectFrom('tokens as t')
+    .innerJoin('users as u', 'u.id', 't.user_id')
+    .select(['t.id', 't.user_id', 'u.name as user', 't.label', 't.scope', 't.created_at', 't.expires_at']);
+
+/** Users, hashed API tokens, password hashes, blueprints and range assignments. Hashing is in `tokens.ts`. */
 export class AccessRepo {
   constructor(private readonly conn: SqliteConnection) {}
 
@@ -53,22 +96,67 @@ export class AccessRepo {
     return r ? { ...toUser(r), passwordHash: r.password_hash } : null;
   }
 
-  /** Records a token by its hash only. */
-  addToken(userId: number, tokenHash: string, label: string): void {
-    exec(this.conn, qb.insertInto('tokens').values({ user_id: userId, token_hash: tokenHash, label, created_at: nowIso() }));
+  /** A user by id, or null. */
+  userById(id: number): User | null {
+    const r = first(this.conn, qb.selectFrom('users').select(['id', 'name', 'role']).where('id', '=', id));
+    return r ? toUser(r) : null;
   }
 
-  /** The user a token hash belongs to, or null. */
-  userByTokenHash(tokenHash: string): User | null {
+  /** Records a token by its hash only; `expiresAt` null (the default) never expires. */
+  addToken(userId: number, tokenHash: string, label: string, opts: { scope?: TokenScope; expiresAt?: string | null } = {}): TokenRecord {
+    const { id } = exec(
+      this.conn,
+      qb.insertInto('tokens').values({
+        user_id: userId,
+        token_hash: tokenHash,
+        label,
+        scope: opts.scope ?? 'api',
+        expires_at: opts.expiresAt ?? null,
+        created_at: nowIso(),
+      }),
+    );
+    return this.getToken(id) as TokenRecord;
+  }
+
+  /** The unexpired token with this hash and its user, or null. */
+  tokenByHash(tokenHash: string, now: string = nowIso()): { token: TokenRecord; user: User } | null {
     const r = first(
       this.conn,
-      qb
-        .selectFrom('tokens as t')
-        .innerJoin('users as u', 'u.id', 't.user_id')
-        .select(['u.id', 'u.name', 'u.role'])
-        .where('t.token_hash', '=', tokenHash),
+      tokenRows()
+        .select('u.role')
+        .where('t.token_hash', '=', tokenHash)
+        .where((eb) => eb.or([eb('t.expires_at', 'is', null), eb('t.expires_at', '>', now)])),
     );
-    return r ? toUser(r) : null;
+    return r ? { token: toToken(r), user: toUser({ id: r.user_id, name: r.user, role: r.role }) } : null;
+  }
+
+  /** The user an unexpired `api` token hash belongs to, or null. */
+  userByTokenHash(tokenHash: string): User | null {
+    const hit = this.tokenByHash(tokenHash);
+    return hit && hit.token.scope === 'api' ? hit.user : null;
+  }
+
+  /** A token by id (expired ones too), or null. */
+  getToken(id: number): TokenRecord | null {
+    const r = first(this.conn, tokenRows().where('t.id', '=', id));
+    return r ? toToken(r) : null;
+  }
+
+  /** Tokens, all or one user's, oldest first; expired ones are listed until pruned. */
+  listTokens(userId?: number): TokenRecord[] {
+    let q = tokenRows().orderBy('t.id');
+    if (userId !== undefined) q = q.where('t.user_id', '=', userId);
+    return all(this.conn, q).map(toToken);
+  }
+
+  /** Deletes a token; false when there was none with this id. */
+  revokeToken(id: number): boolean {
+    return exec(this.conn, qb.deleteFrom('tokens').where('id', '=', id)).changes > 0;
+  }
+
+  /** Deletes tokens that expired before `now`; returns how many. */
+  pruneExpiredTokens(now: string = nowIso()): number {
+    return exec(this.conn, qb.deleteFrom('tokens').where('expires_at', 'is not', null).where('expires_at', '<=', now)).changes;
   }
 
   /** Stores a new blueprint. */

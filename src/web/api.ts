@@ -41,6 +41,21 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   return data as T;
 }
 
+/**
+ * A single-use ticket (valid 30 s) for a URL that cannot carry the Authorization header: a
+ * WebSocket or an EventSource. The long-lived token never goes into a URL.
+ */
+export async function ticket(): Promise<string> {
+  return (await api<{ ticket: string; expires_in: number }>('POST', '/tickets')).ticket;
+}
+
+/** A same-origin WebSocket URL for an API path, authenticated by a fresh ticket. */
+export async function socketUrl(path: string, query: Record<string, string> = {}): Promise<string> {
+  const proto = location.protocol === 'https:' ? 'wss' : 'ws';
+  const q = new URLSearchParams({ ...query, ticket: await ticket() });
+  return `${proto}://${location.host}/api${path}?${q}`;
+}
+
 /** A step event of a deploy or destroy job. */
 export interface StepEvent {
   kind: 'step' | 'progress';
@@ -52,9 +67,13 @@ export interface StepEvent {
 }
 
 /** Follows a job's Server-Sent Events; resolves with the end status. */
-export function followJob(jobId: string, onEvent: (e: StepEvent) => void): Promise<{ status: string; error: { message: string } | null }> {
+export async function followJob(
+  jobId: string,
+  onEvent: (e: StepEvent) => void,
+): Promise<{ status: string; error: { message: string } | null }> {
+  const t = await ticket();
   return new Promise((resolve) => {
-    const es = new EventSource(`/api/jobs/${jobId}/events?access_token=${encodeURIComponent(getToken() ?? '')}`);
+    const es = new EventSource(`/api/jobs/${encodeURIComponent(jobId)}/events?ticket=${encodeURIComponent(t)}`);
     const handler = (m: MessageEvent) => onEvent(JSON.parse(m.data));
     es.addEventListener('step', handler);
     es.addEventListener('progress', handler);

@@ -1,35 +1,40 @@
 import { type Socket, connect } from 'node:net';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/index.js';
 import { CyrangeError } from '../../model/index.js';
-import { caller, loadRange, rangeRights } from '../auth.js';
+import { caller, loadRange } from '../auth.js';
 
 /**
  * A terminal over WebSocket into a host, behind the same authentication and authorization as
- * every route: the token comes with the upgrade. Client frames are JSON: `{"t":"i","d":"…"}` for
- * input, `{"t":"r","c":80,"r":24}` for a resize. Server frames carry terminal output.
+ * every route: an Authorization header, or (browsers) a single-use `?ticket=` from
+ * POST /api/tickets. Client frames are JSON: `{"t":"i","d":"…"}` for input,
+ * `{"t":"r","c":80,"r":24}` for a resize. Server frames carry terminal output. Both routes are
+ * in the OpenAPI document (a plain GET answers 426 once authorized), so the authorization walk
+ * covers them.
  */
 export async function consoleRoutes(app: FastifyInstance, opts: { engine: Engine }): Promise<void> {
   const { engine } = opts;
-  /** Who may open a console: anyone who sees the range, but hidden hosts only for those who manage it. */
+  /** Who may open a console: anyone who sees the host in their view of the range (no hidden hosts for students). */
   const mayConsole = async (req: FastifyRequest<{ Params: { name: string; host: string } }>) => {
-    const user = caller(req);
-    const rec = await loadRange(engine, user, req.params.name, 'see');
-    const host = rec.resolved.hosts.find((h) => h.name === req.params.host);
-    if (!host) throw new CyrangeError('CYR_NOT_FOUND', `no host "${req.params.host}"`);
-    const access = engine.access;
-    const manage = access ? rangeRights(access, user, rec).manage : false;
-    if (host.hidden && !manage) throw new CyrangeError('CYR_NOT_FOUND', `no host "${req.params.host}"`);
+    const rec = await loadRange(engine, caller(req), req.params.name, 'see');
+    if (!rec.resolved.hosts.some((h) => h.name === req.params.host))
+      throw new CyrangeError('CYR_NOT_FOUND', `no host "${req.params.host}"`);
   };
 
-  app.get<{ Params: { name: string; host: string } }>(
-    '/ranges/:name/hosts/:host/vnc',
-    {
-      websocket: true,
-      schema: { tags: ['hosts'], summary: "WebSocket carried to the host's VNC server (binary RFB; for noVNC)" },
-      preValidation: mayConsole,
+  // `wsHandler` rather than `websocket: true`, which would hide the route from the document.
+  const upgradeOnly = (_req: FastifyRequest, reply: FastifyReply) =>
+    reply.code(426).header('upgrade', 'websocket').send({ code: 'CYR_UPGRADE_REQUIRED', message: 'this is a WebSocket endpoint' });
+
+  app.route<{ Params: { name: string; host: string } }>({
+    method: 'GET',
+    url: '/ranges/:name/hosts/:host/vnc',
+    schema: {
+      tags: ['hosts'],
+      summary: "WebSocket carried to the host's VNC server (binary RFB; for noVNC; ?ticket= from POST /api/tickets)",
     },
-    async (socket, req) => {
+    preValidation: mayConsole,
+    handler: upgradeOnly,
+    wsHandler: async (socket, req) => {
       // Frames may arrive before the relay is up: hold them until then.
       const early: Buffer[] = [];
       let tcp: Socket | null = null;
@@ -49,16 +54,15 @@ export async function consoleRoutes(app: FastifyInstance, opts: { engine: Engine
       for (const d of early.splice(0)) conn.write(d);
       tcp = conn;
     },
-  );
+  });
 
-  app.get<{ Params: { name: string; host: string }; Querystring: { cols?: string; rows?: string } }>(
-    '/ranges/:name/hosts/:host/console',
-    {
-      websocket: true,
-      schema: { tags: ['hosts'], summary: 'WebSocket terminal into a host (token in Authorization or ?access_token=)' },
-      preValidation: mayConsole,
-    },
-    async (socket, req) => {
+  app.route<{ Params: { name: string; host: string }; Querystring: { cols?: string; rows?: string } }>({
+    method: 'GET',
+    url: '/ranges/:name/hosts/:host/console',
+    schema: { tags: ['hosts'], summary: 'WebSocket terminal into a host (Authorization header, or ?ticket= from POST /api/tickets)' },
+    preValidation: mayConsole,
+    handler: upgradeOnly,
+    wsHandler: async (socket, req) => {
       const cols = Number(req.query.cols) || 100;
       const rows = Number(req.query.rows) || 30;
       // Input may arrive before the shell is up: hold it until then.
@@ -90,5 +94,5 @@ export async function consoleRoutes(app: FastifyInstance, opts: { engine: Engine
       if (socket.readyState !== socket.OPEN) s.close();
       for (const m of early.splice(0)) apply(m);
     },
-  );
+  });
 }

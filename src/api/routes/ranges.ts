@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../engine/index.js';
 import { CyrangeError, type Problem, ValidationError, loadRawRange, resolveRange } from '../../model/index.js';
-import { actorOf, caller, loadRange, rangeRights, requireRole } from '../auth.js';
+import { actorOf, caller, loadRange, requireRole, viewerOf } from '../auth.js';
 import type { JobRunner } from '../jobs.js';
+import type { MetricsSampler } from '../metrics.js';
 import { hostBodySchema, nicBodySchema } from '../schemas.js';
 import { LiveCache } from '../live-cache.js';
-import { hostView, rangeView } from '../views.js';
+import { hostView, rangeView, statsView } from '../views.js';
 
 /** Maps model paths of a host to the API body's names (`interfaces[1].ip` → `networks[1].ip_address`). */
 function apiPath(p: Problem): Problem {
@@ -29,9 +30,12 @@ function hostInput(body: Record<string, unknown>): Record<string, unknown> {
   return { ...rest, interfaces };
 }
 
-/** Range instances, their networks and hosts, host actions and NIC changes. */
-export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; jobs: JobRunner }): Promise<void> {
-  const { engine, jobs } = opts;
+/**
+ * Range instances, their networks and hosts, host actions and NIC changes. Every read goes
+ * through the caller's view of the range (`loadRange`, `viewerOf`): no hidden hosts for students.
+ */
+export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; jobs: JobRunner; sampler: MetricsSampler }): Promise<void> {
+  const { engine, jobs, sampler } = opts;
   const live = new LiveCache(engine);
   // Any change through the API makes the next read fresh.
   app.addHook('onResponse', async (req) => {
@@ -40,10 +44,10 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
   });
 
   app.get('/ranges', { schema: { tags: ['ranges'], summary: 'List the range instances you may see' } }, async (req) => {
-    const user = caller(req);
     const access = engine.access;
     if (!access) return [];
-    return (await engine.list()).filter((r) => rangeRights(access, user, r).see).map(rangeView);
+    const viewer = viewerOf(access, caller(req));
+    return (await engine.list()).flatMap((r) => viewer.range(r) ?? []).map(rangeView);
   });
 
   app.post<{ Body: { blueprint_id?: number; source?: string; name?: string } }>(
@@ -112,6 +116,36 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
     async (req) => {
       const rec = await loadRange(engine, caller(req), req.params.name, 'see');
       return rangeView(rec).networks;
+    },
+  );
+
+  app.get<{ Params: { name: string } }>(
+    '/ranges/:name/stats',
+    {
+      schema: {
+        tags: ['ranges'],
+        summary: 'Per-NIC rx/tx bytes, packets and drops of the running range, as last read in the background',
+      },
+    },
+    async (req) => {
+      const rec = await loadRange(engine, caller(req), req.params.name, 'see');
+      const sample = sampler.sample;
+      return {
+        sampled_at: sample.at ? new Date(sample.at).toISOString() : null,
+        nics: statsView(rec, sample.nics.get(rec.instance) ?? []).map((r) => ({
+          host: r.host,
+          network: r.network,
+          ifname: r.ifname,
+          present: r.present,
+          rx_bytes: r.rx_bytes,
+          tx_bytes: r.tx_bytes,
+          rx_packets: r.rx_packets,
+          tx_packets: r.tx_packets,
+          rx_dropped: r.rx_dropped,
+          tx_dropped: r.tx_dropped,
+          total: r.total,
+        })),
+      };
     },
   );
 

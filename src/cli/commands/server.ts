@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { JobRunner, bootstrapAdmin, buildServer, createUserWithToken } from '../../api/index.js';
+import { JobRunner, buildServer } from '../../api/index.js';
 import { Engine, configFromEnv } from '../../engine/index.js';
 import { CyrangeError, ValidationError } from '../../model/index.js';
-import { ROLES, type Role, openStore } from '../../store/index.js';
+import { ROLES, type Role, bootstrapAdmin, createUserWithToken, openStore } from '../../store/index.js';
 import { startWatcherIfNeeded } from '../watcher.js';
 
 function readPassword(fromStdin: boolean | undefined): string | undefined {
@@ -50,11 +50,11 @@ export function registerServerCommands(program: Command): void {
     .option('--name <name>', 'user name', 'admin')
     .option('--password-stdin', 'also set a password for web login, read from stdin')
     .option('--if-none', 'only when the store has no user yet; print nothing otherwise')
-    .action((o: { name: string; passwordStdin?: boolean; ifNone?: boolean }) => {
+    .action(async (o: { name: string; passwordStdin?: boolean; ifNone?: boolean }) => {
       const store = openStore({ stateDir: configFromEnv().stateDir });
       try {
         if (o.ifNone && store.access.countUsers() > 0) return;
-        const { token } = createUserWithToken(store.access, o.name, 'admin', readPassword(o.passwordStdin));
+        const { token } = await createUserWithToken(store.access, o.name, 'admin', readPassword(o.passwordStdin));
         process.stdout.write(`${token}\n`);
       } finally {
         store.close();
@@ -69,12 +69,12 @@ export function registerServerCommands(program: Command): void {
     .argument('<name>')
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
     .option('--password-stdin', 'also set a password for web login, read from stdin')
-    .action((name: string, o: { role: string; passwordStdin?: boolean }) => {
+    .action(async (name: string, o: { role: string; passwordStdin?: boolean }) => {
       if (!ROLES.includes(o.role as Role))
         throw new ValidationError([{ path: '--role', message: `unknown value "${o.role}" (valid: ${ROLES.join(', ')})` }]);
       const store = openStore({ stateDir: configFromEnv().stateDir });
       try {
-        const { token } = createUserWithToken(store.access, name, o.role as Role, readPassword(o.passwordStdin));
+        const { token } = await createUserWithToken(store.access, name, o.role as Role, readPassword(o.passwordStdin));
         process.stdout.write(`${token}\n`);
       } finally {
         store.close();

@@ -2,7 +2,7 @@ import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { useEffect, useRef, useState } from 'react';
-import { getToken } from '../api.js';
+import { socketUrl } from '../api.js';
 
 /** A terminal into one host over the authenticated WebSocket console. */
 export function Console({ range, host }: { range: string; host: string }) {
@@ -15,23 +15,35 @@ export function Console({ range, host }: { range: string; host: string }) {
     term.loadAddon(fit);
     term.open(el.current);
     fit.fit();
-    const proto = location.protocol === 'https:' ? 'wss' : 'ws';
-    const q = new URLSearchParams({ access_token: getToken() ?? '', cols: String(term.cols), rows: String(term.rows) });
-    const ws = new WebSocket(`${proto}://${location.host}/api/ranges/${range}/hosts/${host}/console?${q}`);
-    ws.onopen = () => setStatus('connected');
-    ws.onclose = (e) => setStatus(`closed${e.reason ? `: ${e.reason}` : ''}`);
-    ws.onmessage = (m) => term.write(typeof m.data === 'string' ? m.data : new Uint8Array(m.data as ArrayBuffer));
-    const input = term.onData((d) => ws.readyState === ws.OPEN && ws.send(JSON.stringify({ t: 'i', d })));
+    let ws: WebSocket | null = null;
+    let gone = false;
+    // The socket is authenticated by a single-use ticket, fetched with the token in a header.
+    socketUrl(`/ranges/${encodeURIComponent(range)}/hosts/${encodeURIComponent(host)}/console`, {
+      cols: String(term.cols),
+      rows: String(term.rows),
+    }).then(
+      (url) => {
+        if (gone) return;
+        const s = new WebSocket(url);
+        ws = s;
+        s.onopen = () => setStatus('connected');
+        s.onclose = (e) => setStatus(`closed${e.reason ? `: ${e.reason}` : ''}`);
+        s.onmessage = (m) => term.write(typeof m.data === 'string' ? m.data : new Uint8Array(m.data as ArrayBuffer));
+      },
+      (e: Error) => setStatus(`failed: ${e.message}`),
+    );
+    const input = term.onData((d) => ws?.readyState === WebSocket.OPEN && ws.send(JSON.stringify({ t: 'i', d })));
     const onResize = () => {
       fit.fit();
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ t: 'r', c: term.cols, r: term.rows }));
+      if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ t: 'r', c: term.cols, r: term.rows }));
     };
     window.addEventListener('resize', onResize);
     term.focus();
     return () => {
+      gone = true;
       window.removeEventListener('resize', onResize);
       input.dispose();
-      ws.close();
+      ws?.close();
       term.dispose();
     };
   }, [range, host]);

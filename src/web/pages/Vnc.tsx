@@ -1,6 +1,6 @@
 import RFB from '@novnc/novnc';
 import { useEffect, useRef, useState } from 'react';
-import { getToken } from '../api.js';
+import { socketUrl } from '../api.js';
 
 /** A host's graphical console: noVNC over the authenticated WebSocket proxy. */
 export function Vnc({ range, host }: { range: string; host: string }) {
@@ -8,13 +8,24 @@ export function Vnc({ range, host }: { range: string; host: string }) {
   const [status, setStatus] = useState('connecting…');
   useEffect(() => {
     if (!el.current) return;
-    const proto = location.protocol === 'https:' ? 'wss' : 'ws';
-    const url = `${proto}://${location.host}/api/ranges/${range}/hosts/${host}/vnc?access_token=${encodeURIComponent(getToken() ?? '')}`;
-    const rfb = new RFB(el.current, url);
-    rfb.scaleViewport = true;
-    rfb.addEventListener('connect', () => setStatus('connected'));
-    rfb.addEventListener('disconnect', () => setStatus('disconnected'));
-    return () => rfb.disconnect();
+    const target = el.current;
+    let rfb: RFB | null = null;
+    let gone = false;
+    // The socket is authenticated by a single-use ticket, fetched with the token in a header.
+    socketUrl(`/ranges/${encodeURIComponent(range)}/hosts/${encodeURIComponent(host)}/vnc`).then(
+      (url) => {
+        if (gone) return;
+        rfb = new RFB(target, url);
+        rfb.scaleViewport = true;
+        rfb.addEventListener('connect', () => setStatus('connected'));
+        rfb.addEventListener('disconnect', () => setStatus('disconnected'));
+      },
+      (e: Error) => setStatus(`failed: ${e.message}`),
+    );
+    return () => {
+      gone = true;
+      rfb?.disconnect();
+    };
   }, [range, host]);
   return (
     <section>
