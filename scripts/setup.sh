@@ -10,10 +10,12 @@ fi
 
 # Debian packages: kernel networking tools, the DHCP server and client, Docker, and the tools tests use
 # (chromium drives the browser tests; no browser is ever downloaded), QEMU and qemu-img for microVM hosts,
-# and for netns sandboxes: runc, mmdebstrap (builds their base rootfs), tini (their PID 1) and the
-# seccomp profile Podman uses (golang-github-containers-common).
+# and for netns sandboxes: runc, mmdebstrap (builds their base rootfs) and tini (their PID 1); their seccomp
+# profile, Docker's default, is fetched from Debian by `image build-rootfs` below. cloud-init, netplan.io and graphviz are the
+# clients the guest config and graph tests check Cyrange's output with.
 packages=(iproute2 nftables dnsmasq-base busybox-static procps util-linux iputils-ping psmisc iperf3 ca-certificates docker.io chromium fonts-dejavu-core socat curl qemu-system-x86 e2fsprogs
-  runc mmdebstrap tini golang-github-containers-common qemu-utils tcpdump prometheus)
+  runc mmdebstrap tini qemu-utils tcpdump prometheus
+  cloud-init netplan.io graphviz)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

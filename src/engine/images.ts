@@ -2,6 +2,9 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { CyrangeError, IMAGE_NAME } from '../model/index.js';
 import {
+  type SeccompManifest,
+  buildSeccompProfile,
+  intactSeccompProfile,
   type AssetManifest,
   type CatalogImage,
   IMAGE_KINDS,
@@ -42,7 +45,9 @@ function checkName(name: string, arg: string): void {
 export async function buildRootfsImage(
   cfg: EngineConfig,
   opts: { name?: string; packages?: readonly string[]; ifMissing?: boolean; signal?: AbortSignal; log?: (line: string) => void } = {},
-): Promise<{ image: CatalogImage; built: boolean }> {
+): Promise<{ image: CatalogImage; built: boolean; seccomp: SeccompManifest }> {
+  // Sandboxes are filtered with Docker's default seccomp profile: it comes with the rootfs.
+  const seccomp = (opts.ifMissing ? await intactSeccompProfile(cfg.imagesDir) : null) ?? (await buildSeccompProfile(cfg.imagesDir));
   const name = opts.name ?? DEFAULT_ROOTFS_IMAGE;
   checkName(name, '--name');
   const bad = (opts.packages ?? []).filter((p) => !DEB_PACKAGE.test(p));
@@ -50,13 +55,14 @@ export async function buildRootfsImage(
   const include = rootfsPackageList(opts.packages);
   if (opts.ifMissing) {
     const old = listImages(cfg.imagesDir).find((i) => i.kind === 'rootfs' && i.name === name);
-    if (old && existsSync(old.path) && JSON.stringify(old.include ?? []) === JSON.stringify(include)) return { image: old, built: false };
+    if (old && existsSync(old.path) && JSON.stringify(old.include ?? []) === JSON.stringify(include))
+      return { image: old, built: false, seccomp };
   }
   const image = await buildRootfs(cfg.imagesDir, name, include, {
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.log ? { log: opts.log } : {}),
   });
-  return { image, built: true };
+  return { image, built: true, seccomp };
 }
 
 /**

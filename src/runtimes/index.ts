@@ -20,5 +20,6 @@ export { IMAGE_KINDS, IMAGE_MANIFEST, imageEntryDir, isImageKind, writeImageEntr
 export { sha256File, sha256Packages, sha256Tree } from './images/digest.js';
 export { DEFAULT_ROOTFS_PACKAGES, buildRootfs, rootfsPackageList } from './images/rootfs-build.js';
 export { type OciSeccomp, type SeccompProfile, loadSeccompProfile, ociSeccompFromProfile } from './sandbox/seccomp.js';
+export { type SeccompManifest, buildSeccompProfile, intactSeccompProfile, seccompProfilePath } from './sandbox/seccomp-build.js';
 /** microVM launchers this machine runs (firecracker is reserved for its driver). */
 export const MICROVM_LAUNCHERS: readonly string[] = ['qemu'];

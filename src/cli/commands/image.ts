@@ -56,12 +56,13 @@ export function registerImageCommands(program: Command): void {
         .filter(Boolean);
       const r = await buildRootfsImage(configFromEnv(), { name: o.name, packages, ifMissing: o.ifMissing ?? false, log });
       if (o.json) {
-        printJson({ built: r.built, ...r.image });
+        printJson({ built: r.built, ...r.image, seccomp: r.seccomp });
         return;
       }
       const i = r.image;
       process.stdout.write(
-        `${r.built ? 'built' : 'kept'} rootfs "${i.name}" in ${i.path}: ${Object.keys(i.packages ?? {}).length} packages, sha256 ${i.sha256}\n`,
+        `${r.built ? 'built' : 'kept'} rootfs "${i.name}" in ${i.path}: ${Object.keys(i.packages ?? {}).length} packages, sha256 ${i.sha256}\n` +
+          `  seccomp: Docker's default profile from ${r.seccomp.package} ${r.seccomp.version}, sha256 ${r.seccomp.sha256}\n`,
       );
     });
   image

@@ -6,6 +6,7 @@ import { libexecPath, run } from '../../dataplane/index.js';
 import { CyrangeError } from '../../model/index.js';
 import { type AssetManifest, MANIFEST, sha256Of } from './assets.js';
 import { type CpioEntry, writeCpio } from './cpio.js';
+import { debField, downloadDeb, unpackDeb } from '../images/apt.js';
 
 /** Guest modules, in load order: the virtio transport, the NIC, the control port, the disk, the balloon, fw_cfg. */
 export const GUEST_MODULES = [
@@ -34,27 +35,6 @@ function findFiles(root: string, pred: (name: string) => boolean, out: string[] 
   return out;
 }
 
-async function download(dir: string, pkg: string): Promise<string> {
-  const get = () => run(['apt-get', 'download', '-o', 'APT::Sandbox::User=root', pkg], { allowFailure: true, cwd: dir });
-  let r = await get();
-  if (r.code !== 0) {
-    // A machine whose package lists were never fetched knows no download address yet.
-    await run(['apt-get', 'update', '-qq'], { allowFailure: true, timeoutMs: 300_000 });
-    r = await get();
-  }
-  if (r.code !== 0)
-    throw new CyrangeError('CYR_RUNTIME', `could not download Debian package ${pkg}: ${r.stderr.trim()}`, {
-      hint: 'the microVM assets come from Debian packages; check apt sources and network',
-    });
-  const deb = readdirSync(dir).find((f) => f.startsWith(`${pkg}_`) && f.endsWith('.deb'));
-  if (!deb) throw new CyrangeError('CYR_RUNTIME', `apt-get download ${pkg} left no .deb`);
-  return join(dir, deb);
-}
-
-async function debField(deb: string, field: string): Promise<string> {
-  return (await run(['dpkg-deb', '-f', deb, field])).stdout.trim();
-}
-
 /**
  * Builds the guest kernel and initramfs from Debian packages into `outDir`: the kernel from
  * `linux-image-cloud-amd64` (its .deb unpacked), an initramfs of busybox-static, the project's
@@ -64,13 +44,13 @@ export async function buildMicrovmAssets(outDir: string, log: (line: string) => 
   const work = mkdtempSync(join(tmpdir(), 'cyrange-microvm-'));
   try {
     log(`downloading ${KERNEL_META} and busybox-static`);
-    const meta = await download(work, KERNEL_META);
+    const meta = await downloadDeb(work, KERNEL_META);
     const kernelPkg = (await debField(meta, 'Depends')).split(/[ ,(]/)[0] ?? '';
     if (!kernelPkg.startsWith('linux-image-'))
       throw new CyrangeError('CYR_RUNTIME', `${KERNEL_META} depends on "${kernelPkg}", not a kernel`);
-    const [kdeb, bdeb] = [await download(work, kernelPkg), await download(work, 'busybox-static')];
+    const [kdeb, bdeb] = [await downloadDeb(work, kernelPkg), await downloadDeb(work, 'busybox-static')];
     const root = join(work, 'x');
-    for (const deb of [kdeb, bdeb]) await run(['dpkg-deb', '-x', deb, root]);
+    for (const deb of [kdeb, bdeb]) await unpackDeb(deb, root);
     const release = readdirSync(join(root, 'lib', 'modules'))[0] ?? '';
     const vmlinuz = join(root, 'boot', `vmlinuz-${release}`);
     statSync(vmlinuz);

@@ -8,6 +8,7 @@ import type { RangeContext } from '../runtime.js';
 import { DEFAULT_PIDS_LIMIT, SANDBOX_CAPS, sandboxConfig } from './oci-spec.js';
 import { mountOverlay, overlayTag, unmountOverlay } from './overlay.js';
 import { type RuncContainer, deleteSandbox, runSandbox } from './runc.js';
+import { seccompProfilePath } from './seccomp-build.js';
 import { loadSeccompProfile, ociSeccompFromProfile } from './seccomp.js';
 
 /** The init every sandbox runs its command under (Debian's tini, in the base image). */
@@ -25,11 +26,15 @@ export function sandboxPaths(ctx: RangeContext, host: string) {
   return { dir, upper: join(dir, 'upper'), work: join(dir, 'work'), rootfs: join(dir, 'rootfs'), config: join(dir, 'config.json') };
 }
 
-let seccomp: unknown;
-/** The OCI seccomp filter for the sandbox's capabilities, made once from the maintained profile. */
-function seccompFilter(): unknown {
-  seccomp ??= ociSeccompFromProfile(loadSeccompProfile(), SANDBOX_CAPS);
-  return seccomp;
+const seccomp = new Map<string, unknown>();
+/** The OCI seccomp filter for the sandbox's capabilities, made once per catalog from Docker's default profile. */
+function seccompFilter(imagesDir: string): unknown {
+  let f = seccomp.get(imagesDir);
+  if (!f) {
+    f = ociSeccompFromProfile(loadSeccompProfile(seccompProfilePath(imagesDir)), SANDBOX_CAPS);
+    seccomp.set(imagesDir, f);
+  }
+  return f;
 }
 
 /** Finds a program inside the sandbox's root the way its exec would; null when it is not there. */
@@ -97,7 +102,7 @@ export async function startSandbox(ctx: RangeContext, host: ResolvedHost, logFil
       'net.ipv6.conf.all.disable_ipv6': '1',
       'net.ipv6.conf.default.disable_ipv6': '1',
     },
-    seccomp: seccompFilter(),
+    seccomp: seccompFilter(ctx.images),
     procSysEntries: readdirSync('/proc/sys'),
   });
   writeFileSync(p.config, JSON.stringify(config));

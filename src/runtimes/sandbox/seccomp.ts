@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { CyrangeError } from '../../model/index.js';
 
 /** Where Debian's `golang-github-containers-common` installs the profile Podman and Buildah use. */
-export const DEFAULT_SECCOMP_PROFILE = '/usr/share/containers/seccomp.json';
 
 /** One argument comparison of a seccomp rule (the same shape in the profile and in OCI). */
 export interface SeccompArg {
@@ -128,14 +127,14 @@ export function ociSeccompFromProfile(profile: SeccompProfile, caps: readonly st
   };
 }
 
-/** Reads a containers/moby seccomp profile (default: the one Debian's containers-common ships). */
-export function loadSeccompProfile(path = DEFAULT_SECCOMP_PROFILE): SeccompProfile {
+/** Reads a moby/containers-format seccomp profile. */
+export function loadSeccompProfile(path: string): SeccompProfile {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new CyrangeError('CYR_RUNTIME', `seccomp profile ${path} cannot be read: ${(e as Error).message}`, {
-      hint: 'apt-get install golang-github-containers-common',
+      hint: "run `cyrange image build-rootfs` (the set-up does): it fetches Docker's default profile from Debian",
       cause: e,
     });
   }
