@@ -14,7 +14,8 @@ import {
 } from './link-plan.js';
 import { toBatch } from './ip-batch.js';
 import { ensureNetns, inNetns, ipBatchIn, listOwnedNetns, netnsExists, netnsInode, removeNetns, sysctlIn } from './netns.js';
-import { planBridgeFilter } from './nft-bridge-plan.js';
+import { readNicIds } from './metadata.js';
+import { planBridgeFilter, planNicIds } from './nft-bridge-plan.js';
 import { planRangeFirewall } from './nft-plan.js';
 import { isAlive, pidsInNetns, readPidfile, spawnDetached, terminate, writePidfile } from './procs.js';
 
@@ -95,10 +96,14 @@ export async function ensureRangeNetwork(
   await ensureDhcpServer(range, files);
 }
 
-/** Replaces the range's nftables tables (routing firewall, policies, anti-spoofing) in one transaction. */
+/**
+ * Replaces the range's nftables tables (routing firewall, policies, anti-spoofing, metadata caller
+ * identity) in one transaction. NICs keep the metadata ids the kernel has now (observe, plan, apply).
+ */
 export async function applyFirewall(range: ResolvedRange, uplink: boolean): Promise<void> {
+  const nicIds = planNicIds(range, await readNicIds(range.instance));
   await run(inNetns(rangeNetns(range.instance), ['nft', '-f', '-']), {
-    input: planRangeFirewall(range, { uplink: uplink ? 'uplink0' : null }) + planBridgeFilter(range),
+    input: planRangeFirewall(range, { uplink: uplink ? 'uplink0' : null, nicIds }) + planBridgeFilter(range, nicIds),
   });
 }
 
