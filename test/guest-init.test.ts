@@ -114,6 +114,37 @@ describe('guest init network set-up (libexec/microvm/netcfg.sh)', () => {
     expect(cmds.filter((c) => c.includes('10.5.0.9'))).toEqual(['ip addr add 10.5.0.9/24 dev eth0']);
   });
 
+  it('takes the default route from the network-config it is served (to: 0.0.0.0/0), and no other route', () => {
+    const range = resolveRange(
+      {
+        name: 'gw',
+        networks: [
+          { name: 'lan', subnet: '10.5.0.0/24' },
+          { name: 'dmz', subnet: '10.6.0.0/24' },
+        ],
+        vms: [{ name: 'vm', runtime: 'microvm', interfaces: [{ network: 'lan', ip: '10.5.0.9' }, { network: 'dmz' }] }],
+      },
+      { instance: 'gw' },
+    );
+    const host = range.hosts[0] as ResolvedHost;
+    const [lan, dmz] = host.interfaces;
+    const served = renderNetplan(range, host);
+    expect(served).toContain('- to: 0.0.0.0/0');
+    const links = { eth0: lan?.mac ?? '', eth1: dmz?.mac ?? '' };
+    const cmdline = `cyrange.mac=eth0,${lan?.mac} cyrange.mac=eth1,${dmz?.mac}`;
+    const cmds = plan(cmdline, links, served);
+    expect(cmds).toContain('ip addr add 10.5.0.9/24 dev eth0');
+    expect(cmds).toContain(`ip addr add ${dmz?.ip}/24 dev eth1`);
+    expect(cmds.filter((c) => c.startsWith('ip route'))).toEqual(['ip route replace default via 10.5.0.1 dev eth0']);
+    // The older `to: default` form still reads; a route to another prefix is not a default route.
+    const other = served
+      .replace('to: 0.0.0.0/0', 'to: default')
+      .replace(/(set-name: eth1\n)/, '$1      routes:\n        - to: 192.168.0.0/16\n          via: 10.6.0.254\n');
+    expect(other).toContain('- to: 192.168.0.0/16');
+    const cmds2 = plan(cmdline, links, other);
+    expect(cmds2.filter((c) => c.startsWith('ip route'))).toEqual(['ip route replace default via 10.5.0.1 dev eth0']);
+  });
+
   it('understands the command line Cyrange renders for a two-NIC host', () => {
     const range = resolveRange(
       {

@@ -97,11 +97,13 @@ nc_apply_ip() {
 }
 
 # Reads our netplan network-config (stdin) into lines "MAC addr A/P", "MAC gw G", "MAC dhcp".
+# A route is the default one when its `to:` (written before `via:`) is 0.0.0.0/0 or `default`.
 nc_parse_netplan() {
   awk '
-    /macaddress:/ { m = $2; gsub(/\x27|"/, "", m) }
+    /macaddress:/ { m = $2; gsub(/\x27|"/, "", m); to = "" }
     /^ *- [0-9]+\.[0-9]+\.[0-9]+\.[0-9]+\/[0-9]+/ { print m, "addr", $2 }
-    /via:/ { print m, "gw", $2 }
+    /^ *(- )?to:/ { to = $NF; gsub(/\x27|"/, "", to) }
+    /^ *(- )?via:/ { if (to == "0.0.0.0/0" || to == "default") print m, "gw", $NF; to = "" }
     /dhcp4: *true/ { print m, "dhcp" }'
 }
 

@@ -16,6 +16,7 @@ import { CyrangeError, type ResolvedHost, type ResolvedRange, ValidationError, h
 import { type RangeContext, allRuntimes, ensureRangeCgroup, getRuntime, mountsUnder, removeRangeCgroup } from '../runtimes/index.js';
 import { type EngineConfig, dataDirOf, runDirOf } from './config.js';
 import { type EventSink, type StepResult, step } from './events.js';
+import { ensureGuestUsers } from './guest-users.js';
 import { mapLimit } from './limit.js';
 import { acquireLock } from './lock.js';
 import { publishMetadata } from './metadata.js';
@@ -87,6 +88,7 @@ async function configureAndStart(ctx: EngineContext, range: ResolvedRange, h: Ho
   await applyHostRateLimits(range.instance, h.host);
   await getRuntime(h.host.runtime).start(rctx, h.host);
   if (!taps) startDhcpClients(rctx.runDir, h);
+  await ensureGuestUsers(getRuntime(h.host.runtime), rctx, h.host);
 }
 
 /**

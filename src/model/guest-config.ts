@@ -6,6 +6,7 @@
 import { Scalar, stringify } from 'yaml';
 import { CyrangeError } from './errors.js';
 import { netmaskOf } from './ip.js';
+import { CRYPT_HASH, USER_NAME } from './schema.js';
 import type { ResolvedHost, ResolvedInterface, ResolvedNetwork, ResolvedRange } from './types.js';
 
 /**
@@ -42,7 +43,17 @@ function dnsFor(
   return [...(own.length > 0 ? own : (fallback ?? []))];
 }
 
-/** Netplan v2 `network-config` for one host: NICs matched by MAC, default route on the primary only. */
+/**
+ * The default route's destination. Netplan also takes `default`, but Debian 12's cloud-init (22.4)
+ * refuses it in network-config v2 ("Address default is not a valid ip address"); both take this.
+ */
+const DEFAULT_ROUTE = '0.0.0.0/0';
+
+/**
+ * Netplan v2 `network-config` for one host, as netplan and cloud-init (22.4 and later) both read it:
+ * NICs matched by MAC and named (`set-name`), static addresses, the default route through the primary's
+ * gateway on the primary only, resolvers, `dhcp4` for DHCP NICs.
+ */
 export function renderNetplan(range: ResolvedRange, host: ResolvedHost, opts: GuestNetOptions = {}): string {
   const ethernets: Record<string, unknown> = {};
   for (const nic of host.interfaces) {
@@ -51,7 +62,7 @@ export function renderNetplan(range: ResolvedRange, host: ResolvedHost, opts: Gu
       eth.dhcp4 = true;
     } else {
       eth.addresses = [`${nic.ip}/${nic.prefix}`];
-      if (nic.primary && nic.gateway) eth.routes = [{ to: 'default', via: nic.gateway }];
+      if (nic.primary && nic.gateway) eth.routes = [{ to: DEFAULT_ROUTE, via: nic.gateway }];
     }
     const dns = dnsFor(nic, range.networks, opts.dns);
     if (dns.length > 0) eth.nameservers = { addresses: dns };
@@ -63,32 +74,45 @@ export function renderNetplan(range: ResolvedRange, host: ResolvedHost, opts: Gu
 /** A user for cloud-init `user-data`. Only an already-hashed password is accepted. */
 export interface GuestUser {
   name: string;
-  ssh_authorized_keys?: string[];
+  ssh_authorized_keys?: readonly string[];
   /** A crypt(3) hash (`$6$salt$hash`, `$y$...`); plain text is refused. */
   password_hash?: string;
   sudo?: boolean;
+  /** Login shell; default `/bin/sh`. */
+  shell?: string;
 }
 
 /** Options of `renderUserData`. */
 export interface UserDataOptions {
-  users?: GuestUser[];
+  /** Users besides the host's own (`host.users`), after them. */
+  users?: readonly GuestUser[];
   /** Defaults to the host's name. */
   hostname?: string;
 }
-
-/** A crypt(3) hash: MD5, bcrypt, SHA-256/512, yescrypt, gost-yescrypt or scrypt. */
-const CRYPT_HASH = /^\$(?:1|2[abxy]|5|6|7|y|gy)\$[^\s:$]+(?:\$[^\s:$]+)+$/;
-/** A POSIX-ish login name. */
-const USER_NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
 
 /** Whether a string looks like a crypt(3) password hash rather than a plain-text password. */
 export function isCryptHash(value: string): boolean {
   return CRYPT_HASH.test(value);
 }
 
-/** Cloud-init `#cloud-config` user-data: hostname and users (ssh keys, hashed password, sudo). */
+/** A host's own users as `renderUserData` takes them. */
+export function guestUsersOf(host: ResolvedHost): GuestUser[] {
+  return (host.users ?? []).map((u) => ({
+    name: u.name,
+    ssh_authorized_keys: u.sshAuthorizedKeys,
+    ...(u.passwd !== null ? { password_hash: u.passwd } : {}),
+    sudo: u.sudo,
+    shell: u.shell,
+  }));
+}
+
+/**
+ * Cloud-init `#cloud-config` user-data: hostname and users — the host's own, then `opts.users` — with
+ * ssh keys, a hashed password (`passwd`, unlocked), passwordless sudo and a shell; `ssh_pwauth` when a
+ * user has a password, so it logs in over ssh too.
+ */
 export function renderUserData(host: ResolvedHost, opts: UserDataOptions = {}): string {
-  const users = (opts.users ?? []).map((u, i) => {
+  const users = [...guestUsersOf(host), ...(opts.users ?? [])].map((u, i) => {
     if (!USER_NAME.test(u.name)) throw new CyrangeError('CYR_INVALID', `users[${i}].name: "${u.name}" is not a valid user name`);
     const out: Record<string, unknown> = { name: u.name };
     if (u.ssh_authorized_keys && u.ssh_authorized_keys.length > 0) out.ssh_authorized_keys = [...u.ssh_authorized_keys];
@@ -101,11 +125,12 @@ export function renderUserData(host: ResolvedHost, opts: UserDataOptions = {}): 
       out.lock_passwd = false;
     }
     if (u.sudo) out.sudo = 'ALL=(ALL) NOPASSWD:ALL';
-    out.shell = '/bin/sh';
+    out.shell = u.shell ?? '/bin/sh';
     return out;
   });
   const doc: Record<string, unknown> = { hostname: opts.hostname ?? host.name };
   if (users.length > 0) doc.users = users;
+  if (users.some((u) => u.passwd !== undefined)) doc.ssh_pwauth = true;
   return `#cloud-config\n${stringify(doc, YAML_OPTS)}`;
 }
 

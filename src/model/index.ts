@@ -15,5 +15,6 @@ export * from './host-edit.js';
 export * from './policy.js';
 export * from './policy-eval.js';
 export * from './guest-config.js';
+export * from './graph.js';
 export * from './microvm-boot.js';
 export * from './admission.js';

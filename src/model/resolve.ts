@@ -5,8 +5,25 @@ import { bridgeIfname, guestIfname, macFor, peerIfname } from './naming.js';
 import { resolveNetworkConfig } from './network-config.js';
 import { resolvePolicies } from './policy.js';
 import { parseMemory } from './resources.js';
-import { RANGE_NAME, type RawHost, type RawInterface, type RawRange, type RawRateLimit, type RawResources } from './schema.js';
-import type { Addressing, RateLimit, ResolvedHost, ResolvedInterface, ResolvedNetwork, ResolvedRange, ResolvedResources } from './types.js';
+import {
+  RANGE_NAME,
+  type RawHost,
+  type RawInterface,
+  type RawRange,
+  type RawRateLimit,
+  type RawResources,
+  type RawUser,
+} from './schema.js';
+import type {
+  Addressing,
+  RateLimit,
+  ResolvedHost,
+  ResolvedInterface,
+  ResolvedNetwork,
+  ResolvedRange,
+  ResolvedResources,
+  ResolvedUser,
+} from './types.js';
 
 /** A Linux bridge takes at most 1024 ports; one goes to the uplink when there is one. */
 const MAX_NICS_PER_NETWORK = 1023;
@@ -64,6 +81,7 @@ export function resolveRange(raw: RawRange, opts: ResolveOptions = {}): Resolved
   const nets = resolveNetworks(raw, problems);
   checkRoutes(raw, nets, problems);
 
+  for (const [name, p] of Object.entries(raw.plugins ?? {})) checkUsers(p.users, `plugins.${name}.users`, problems);
   const hostNames = new Map<string, number>();
   const pending: Array<{ host: RawHost; index: number; nics: PendingNic[] }> = [];
   raw.vms.forEach((host, i) => {
@@ -367,6 +385,8 @@ function buildHost(raw: RawRange, instance: string, host: RawHost, i: number, ni
   const mv = { ...plugin?.microvm, ...host.microvm };
   if (runtime !== 'microvm' && (host.microvm !== undefined || (plugin?.microvm !== undefined && host.runtime === undefined)))
     problems.push({ path: `${at}.microvm`, message: `only microvm hosts take microvm settings (runtime is ${runtime})` });
+  checkUsers(host.users, `${at}.users`, problems);
+  const users = resolveUsers(host.users ?? plugin?.users);
   const interfaces: ResolvedInterface[] = nics.map((n, j) => ({
     network: n.net.raw.name,
     ip: n.ip === null ? null : formatIpv4(n.ip),
@@ -405,7 +425,43 @@ function buildHost(raw: RawRange, instance: string, host: RawHost, i: number, ni
             append: mv.append ?? null,
           }
         : null,
+    ...(users.length > 0 ? { users } : {}),
   };
+}
+
+/** The login shell of a user that names none (what Debian's useradd and busybox give). */
+export const DEFAULT_USER_SHELL = '/bin/sh';
+
+/**
+ * Checks one `users` list: unique names, and passwords only as hashes. A plain `password` must have been
+ * hashed when the blueprint was loaded (the engine's `hashBlueprintPasswords`); one that reaches the
+ * resolver is refused, so plain text is never resolved, stored or served. No message repeats a password.
+ */
+function checkUsers(users: readonly RawUser[] | undefined, at: string, problems: Problem[]): void {
+  const seen = new Map<string, number>();
+  (users ?? []).forEach((u, j) => {
+    const other = seen.get(u.name);
+    if (other !== undefined) problems.push({ path: `${at}[${j}].name`, message: `duplicate user "${u.name}" (also ${at}[${other}])` });
+    else seen.set(u.name, j);
+    if (u.password !== undefined && u.passwd !== undefined)
+      problems.push({ path: `${at}[${j}]`, message: 'give either password (plain text) or passwd (a crypt hash), not both' });
+    else if (u.password !== undefined)
+      problems.push({
+        path: `${at}[${j}].password`,
+        message: 'a plain-text password is not accepted here; give passwd: a crypt(3) hash (e.g. from `openssl passwd -6`)',
+      });
+  });
+}
+
+/** A host's users as the engine and the renderers use them (the host's list replaces its plugin's). */
+function resolveUsers(users: readonly RawUser[] | undefined): ResolvedUser[] {
+  return (users ?? []).map((u) => ({
+    name: u.name,
+    passwd: u.passwd ?? null,
+    sshAuthorizedKeys: [...(u.ssh_authorized_keys ?? [])],
+    sudo: u.sudo ?? false,
+    shell: u.shell ?? DEFAULT_USER_SHELL,
+  }));
 }
 
 /** Token bucket size when a blueprint gives a rate but no burst, in KiB. */

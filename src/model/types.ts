@@ -77,6 +77,20 @@ export interface ResolvedHost {
   readonly sandbox?: SandboxKind;
   /** Boot settings of a microvm host (absent on other runtimes and on ranges stored before microVMs). */
   readonly microvm?: MicrovmSpec | null;
+  /** Users created in the host (cloud-init for guests, at deploy in sandboxes and containers); absent: none. */
+  readonly users?: readonly ResolvedUser[];
+}
+
+/** A user of a host. Its password is only ever a crypt(3) hash. */
+export interface ResolvedUser {
+  readonly name: string;
+  /** crypt(3) hash (`$6$…`), or null: no password, so no password login. */
+  readonly passwd: string | null;
+  readonly sshAuthorizedKeys: readonly string[];
+  /** Passwordless sudo (`ALL=(ALL) NOPASSWD:ALL`). */
+  readonly sudo: boolean;
+  /** Login shell. */
+  readonly shell: string;
 }
 
 /** How a microVM boots: the launcher, and paths that replace Cyrange's own kernel and initramfs. */
