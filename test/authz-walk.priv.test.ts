@@ -26,6 +26,8 @@ type Statuses = readonly [number, number, number, number, number, number];
 /** What one call needs: path parameters and a body, made fresh when the call changes something. */
 interface Call {
   readonly params?: Record<string, string>;
+  /** A query string appended to the path (`?a=b`). */
+  readonly query?: string;
   readonly body?: unknown;
 }
 
@@ -248,6 +250,35 @@ describe.skipIf(!IS_ROOT)('authorization walk over the OpenAPI document', () => 
     },
     // Host web serves no VNC: the socket opens, then closes with 1011.
     'GET /api/ranges/{name}/hosts/{host}/vnc': { expect: [401, 404, 101, 404, 101, 101], kind: 'ws' },
+    'POST /api/ranges/{name}/hosts/{host}/reset': { expect: [401, 404, 403, 404, 200, 200], prepare: () => ({ params: { host: 'act' } }) },
+    'POST /api/ranges/{name}/reset': { expect: [401, 404, 403, 404, 200, 200] },
+    'GET /api/ranges/{name}/snapshots': { expect: [401, 404, 403, 404, 200, 200] },
+    'POST /api/ranges/{name}/snapshots': { expect: [401, 404, 403, 404, 201, 201], prepare: () => ({ body: { name: fresh('s') } }) },
+    'POST /api/ranges/{name}/snapshots/{snapshot}/restore': {
+      expect: [401, 404, 403, 404, 200, 200],
+      prepare: async () => {
+        const name = fresh('r');
+        expect((await api('POST', `/api/ranges/${range}/snapshots`, ADMIN, { name })).status).toBe(201);
+        return { params: { snapshot: name } };
+      },
+    },
+    'DELETE /api/ranges/{name}/snapshots/{snapshot}': {
+      expect: [401, 404, 403, 404, 204, 204],
+      prepare: async () => {
+        const name = fresh('d');
+        expect((await api('POST', `/api/ranges/${range}/snapshots`, ADMIN, { name })).status).toBe(201);
+        return { params: { snapshot: name } };
+      },
+    },
+    // The lan network carries a hidden host: a student may capture only one of their own hosts' NICs.
+    'GET /api/ranges/{name}/networks/{network}/capture': {
+      expect: [401, 404, 403, 404, 200, 200],
+      prepare: () => ({ query: '?seconds=1' }),
+    },
+    'GET /api/ranges/{name}/networks/{network}/capture (own host)': {
+      expect: [401, 404, 200, 404, 200, 200],
+      prepare: () => ({ query: '?seconds=1&host=web' }),
+    },
     'GET /api/jobs/{id}': { expect: [401, 404, 200, 404, 200, 200], prepare: () => ({ params: { id: deployJob } }) },
     'GET /api/jobs/{id}/events': { expect: [401, 404, 200, 404, 200, 200], kind: 'sse', prepare: () => ({ params: { id: deployJob } }) },
   };
@@ -312,7 +343,7 @@ describe.skipIf(!IS_ROOT)('authorization walk over the OpenAPI document', () => 
       for (const [i, role] of ROLES.entries()) {
         const call = (await row.prepare?.(role)) ?? {};
         const params: Record<string, string> = { name: range, host: 'web', id: String(blueprintId), network: 'lan', ...call.params };
-        const path = template.replace(/\{(\w+)\}/g, (_m, p: string) => encodeURIComponent(params[p] ?? ''));
+        const path = template.replace(/\{(\w+)\}/g, (_m, p: string) => encodeURIComponent(params[p] ?? '')) + (call.query ?? '');
         const t = token[role];
         let status: number;
         if (row.kind === 'ws') status = await upgradeStatus(path, t);

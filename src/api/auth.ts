@@ -22,7 +22,13 @@ export function bearerOf(req: FastifyRequest): string | undefined {
 /** Whether a request is one a browser cannot add a header to: a WebSocket upgrade or an EventSource (both GET). */
 function headerless(req: FastifyRequest): boolean {
   if (req.method !== 'GET') return false;
-  return req.headers.upgrade?.toLowerCase() === 'websocket' || (req.headers.accept ?? '').includes('text/event-stream');
+  // Packet captures are downloads a browser starts from a link, which cannot carry a header either.
+  const path = req.url.split('?')[0] ?? '';
+  return (
+    req.headers.upgrade?.toLowerCase() === 'websocket' ||
+    (req.headers.accept ?? '').includes('text/event-stream') ||
+    path.endsWith('/capture')
+  );
 }
 
 async function refuse(reply: FastifyReply, status: 401 | 403, message: string): Promise<void> {

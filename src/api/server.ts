@@ -11,6 +11,7 @@ import { errorHandler } from './errors.js';
 import type { JobRunner } from './jobs.js';
 import { MetricsSampler } from './metrics.js';
 import { blueprintRoutes } from './routes/blueprints.js';
+import { classRoutes } from './routes/class.js';
 import { consoleRoutes } from './routes/console.js';
 import { jobRoutes } from './routes/jobs.js';
 import { metaRoutes } from './routes/meta.js';
@@ -102,6 +103,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
         await authed.register(rangeRoutes, { engine, jobs, sampler });
         await authed.register(jobRoutes, { engine, jobs });
         await authed.register(consoleRoutes, { engine });
+        await authed.register(classRoutes, { engine });
       });
     },
     { prefix: '/api' },

@@ -67,6 +67,11 @@ export class Engine {
     admit(range, actor, { ...admissionPolicy(this.ctx.cfg), quota: undefined }, source);
   }
 
+  /** The full admission of a deploy (quotas included, counted from the store now); throws a ValidationError. */
+  async admitDeploy(range: ResolvedRange, actor: Actor): Promise<void> {
+    (await admissionFor(this.ctx.cfg, this.ctx.store, actor, range.instance))(range);
+  }
+
   /** Deploys (or repairs) an instance of a resolved range, after admission (quotas included) for `actor`. */
   async deploy(range: ResolvedRange, source: string, owner: string | null, actor: Actor): Promise<DeployResult> {
     (await admissionFor(this.ctx.cfg, this.ctx.store, actor, range.instance))(range);

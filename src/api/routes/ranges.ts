@@ -73,7 +73,7 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
       if (source === undefined) throw new ValidationError([{ path: 'blueprint_id', message: 'give blueprint_id or source' }]);
       // Checked before anything is created: bad input is a 422 and leaves no trace.
       const range = resolveRange(loadRawRange(source), body.name ? { instance: body.name } : {});
-      engine.admit(range, actorOf(user));
+      await engine.admitDeploy(range, actorOf(user));
       if (await engine.get(range.instance)) throw new CyrangeError('CYR_EXISTS', `range instance "${range.instance}" already exists`);
       const job = jobs.start('deploy', range.instance, user.name, () => engine.deploy(range, source, user.name, actorOf(user)));
       return reply.code(202).header('location', `/api/jobs/${job.id}`).send({ job_id: job.id, instance: range.instance });
