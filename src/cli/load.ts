@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { admissionPolicy, configFromEnv } from '../engine/index.js';
+import { admissionPolicy, configFromEnv, hashBlueprintPasswords } from '../engine/index.js';
 import { type Actor, type ResolvedRange, ValidationError, admit, loadRawRange, resolveRange } from '../model/index.js';
 
 /** The admission actor of this CLI process: root on the machine counts as an admin. */
@@ -28,6 +28,8 @@ export function loadBlueprintFile(file: string, instance?: string, actor: Actor 
       file,
     );
   }
+  // Plain passwords never go further than this: what is parsed and stored holds crypt hashes.
+  source = hashBlueprintPasswords(source, { ...(instance !== undefined ? { instance } : {}), stateDir: configFromEnv().stateDir });
   const raw = loadRawRange(source, file);
   const range = resolveRange(raw, { source: file, ...(instance !== undefined ? { instance } : {}) });
   admit(range, actor, admissionPolicy(configFromEnv()), file);

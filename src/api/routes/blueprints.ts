@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { stringify as toYaml } from 'yaml';
-import type { Engine } from '../../engine/index.js';
+import { type Engine, hashBlueprintPasswords } from '../../engine/index.js';
 import { CyrangeError, type ResolvedRange, ValidationError, loadRawRange, resolveRange } from '../../model/index.js';
 import type { BlueprintRecord, User } from '../../store/index.js';
 import { actorOf, caller, requireRole } from '../auth.js';
@@ -61,7 +61,7 @@ export async function blueprintRoutes(app: FastifyInstance, opts: { engine: Engi
     async (req, reply) => {
       const user = caller(req);
       requireRole(user, 'admin', 'instructor');
-      const source = sourceOf(req.body);
+      const source = hashBlueprintPasswords(sourceOf(req.body), { stateDir: engine.config.stateDir });
       const { name } = check(engine, user, source);
       return reply.code(201).send(view(access().createBlueprint(name, source, user.name)));
     },
@@ -75,7 +75,7 @@ export async function blueprintRoutes(app: FastifyInstance, opts: { engine: Engi
     async (req) => {
       const user = caller(req);
       requireRole(user, 'admin', 'instructor');
-      return check(engine, user, sourceOf(req.body));
+      return check(engine, user, hashBlueprintPasswords(sourceOf(req.body), { stateDir: engine.config.stateDir }));
     },
   );
 
@@ -99,7 +99,7 @@ export async function blueprintRoutes(app: FastifyInstance, opts: { engine: Engi
     async (req) => {
       const user = caller(req);
       const b = load(engine, user, Number(req.params.id));
-      const source = sourceOf(req.body);
+      const source = hashBlueprintPasswords(sourceOf(req.body), { stateDir: engine.config.stateDir });
       const { name } = check(engine, user, source);
       access().updateBlueprint(b.id, name, source);
       return view(load(engine, user, b.id));

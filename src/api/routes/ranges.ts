@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Engine } from '../../engine/index.js';
+import { type Engine, hashBlueprintPasswords } from '../../engine/index.js';
 import { CyrangeError, type Problem, ValidationError, loadRawRange, resolveRange } from '../../model/index.js';
 import { actorOf, caller, loadRange, requireRole, viewerOf } from '../auth.js';
 import type { JobRunner } from '../jobs.js';
@@ -72,6 +72,8 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
       }
       if (source === undefined) throw new ValidationError([{ path: 'blueprint_id', message: 'give blueprint_id or source' }]);
       // Checked before anything is created: bad input is a 422 and leaves no trace.
+      // Plain passwords stop here: the job and the store get crypt hashes.
+      source = hashBlueprintPasswords(source, { instance: body.name, stateDir: engine.config.stateDir });
       const range = resolveRange(loadRawRange(source), body.name ? { instance: body.name } : {});
       await engine.admitDeploy(range, actorOf(user));
       if (await engine.get(range.instance)) throw new CyrangeError('CYR_EXISTS', `range instance "${range.instance}" already exists`);
