@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import { CyrangeError } from '../model/index.js';
+import { LineReader } from './line-reader.js';
 import type { ExecOptions } from './runtime.js';
 
 /**
@@ -12,7 +13,6 @@ export function execViaAgent(socketPath: string, argv: readonly string[], opts: 
   const stderr = opts.stderr ?? process.stderr;
   return new Promise((resolve, reject) => {
     const conn = connect(socketPath);
-    let buf = '';
     let code: number | null = null;
     conn.on('error', (e) => reject(new CyrangeError('CYR_RUNTIME', `control channel ${socketPath}: ${e.message}`)));
     conn.on('connect', () => {
@@ -21,16 +21,19 @@ export function execViaAgent(socketPath: string, argv: readonly string[], opts: 
       stdin.once('end', () => conn.write(`${JSON.stringify({ eof: true })}\n`));
       if (stdin === process.stdin && process.stdin.isTTY) conn.write(`${JSON.stringify({ eof: true })}\n`);
     });
-    conn.on('data', (chunk) => {
-      buf += chunk.toString();
-      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-        const m = JSON.parse(buf.slice(0, nl)) as { stdout?: string; stderr?: string; exit?: number };
-        buf = buf.slice(nl + 1);
-        if (m.stdout) stdout.write(Buffer.from(m.stdout, 'base64'));
-        if (m.stderr) stderr.write(Buffer.from(m.stderr, 'base64'));
-        if (m.exit !== undefined) code = m.exit;
+    // Messages are chunks of output; one past 16 MiB is cut, never held whole.
+    const reader = new LineReader(16 * 2 ** 20, (line) => {
+      let m: { stdout?: string; stderr?: string; exit?: number };
+      try {
+        m = JSON.parse(line);
+      } catch {
+        return;
       }
+      if (m.stdout) stdout.write(Buffer.from(m.stdout, 'base64'));
+      if (m.stderr) stderr.write(Buffer.from(m.stderr, 'base64'));
+      if (m.exit !== undefined) code = m.exit;
     });
+    conn.on('data', (chunk: Buffer) => reader.push(chunk));
     conn.on('close', () => {
       stdin.removeAllListeners('data');
       if (stdin === process.stdin) process.stdin.pause();

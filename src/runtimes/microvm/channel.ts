@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { type Socket, connect } from 'node:net';
 import { CyrangeError, shellQuote } from '../../model/index.js';
+import { LineReader } from '../line-reader.js';
+
+/** Longest line taken from a guest: 64 MiB, about 48 MiB of exec output. */
+const MAX_LINE = 64 * 2 ** 20;
 
 /**
  * Client of a guest's control channel (virtio-serial port backed by a unix socket): one request per
@@ -8,19 +12,14 @@ import { CyrangeError, shellQuote } from '../../model/index.js';
  * The socket takes one client at a time, so callers queue on the listen backlog.
  */
 export class ControlChannel {
-  private buf = '';
   private readonly waiters: Array<(line: string) => void> = [];
 
   private constructor(private readonly sock: Socket) {
-    sock.setEncoding('utf8');
-    sock.on('data', (d: string) => {
-      this.buf += d;
-      for (let i = this.buf.indexOf('\n'); i >= 0; i = this.buf.indexOf('\n')) {
-        const line = this.buf.slice(0, i);
-        this.buf = this.buf.slice(i + 1);
-        for (const w of [...this.waiters]) w(line);
-      }
+    // The guest is untrusted: a line is at most MAX_LINE (an exec's whole output, base64), the rest is cut.
+    const reader = new LineReader(MAX_LINE, (line) => {
+      for (const w of [...this.waiters]) w(line);
     });
+    sock.on('data', (d: Buffer) => reader.push(d));
   }
 
   /** Connects to the channel's socket. */

@@ -1,27 +1,29 @@
 import { type Socket, connect } from 'node:net';
 import { CyrangeError } from '../../model/index.js';
+import { LineReader } from '../line-reader.js';
 
 /** A QEMU Machine Protocol session on a unix socket: JSON commands, one answer each, events between. */
 export class Qmp {
-  private buf = '';
   private readonly pending: Array<{ resolve: (v: unknown) => void; reject: (e: Error) => void; what: string }> = [];
   private readonly listeners: Array<(event: string, data: unknown) => void> = [];
 
   private constructor(private readonly sock: Socket) {
-    sock.setEncoding('utf8');
-    sock.on('data', (d: string) => {
-      this.buf += d;
-      for (let i = this.buf.indexOf('\n'); i >= 0; i = this.buf.indexOf('\n')) {
-        const msg = JSON.parse(this.buf.slice(0, i)) as { return?: unknown; error?: { desc: string }; event?: string; data?: unknown };
-        this.buf = this.buf.slice(i + 1);
-        if (msg.event) for (const l of this.listeners) l(msg.event, msg.data);
-        else if ('return' in msg || msg.error) {
-          const p = this.pending.shift();
-          if (msg.error) p?.reject(new CyrangeError('CYR_RUNTIME', `QEMU ${p.what}: ${msg.error.desc}`));
-          else p?.resolve(msg.return);
-        }
+    // QEMU's answers are small; a monitor line past 1 MiB is cut, not held.
+    const reader = new LineReader(2 ** 20, (line) => {
+      let msg: { return?: unknown; error?: { desc: string }; event?: string; data?: unknown };
+      try {
+        msg = JSON.parse(line);
+      } catch {
+        return;
+      }
+      if (msg.event) for (const l of this.listeners) l(msg.event, msg.data);
+      else if ('return' in msg || msg.error) {
+        const p = this.pending.shift();
+        if (msg.error) p?.reject(new CyrangeError('CYR_RUNTIME', `QEMU ${p.what}: ${msg.error.desc}`));
+        else p?.resolve(msg.return);
       }
     });
+    sock.on('data', (d: Buffer) => reader.push(d));
   }
 
   /** Connects, reads the greeting and leaves capabilities negotiation. */
