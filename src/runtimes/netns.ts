@@ -22,9 +22,9 @@ import {
 import { CyrangeError, type ResolvedHost, hostNetns, parseNetnsName } from '../model/index.js';
 import { execViaAgent } from './agent-client.js';
 import type { ExecOptions, RangeContext, Runtime } from './runtime.js';
-import { ownedMounts, unmountOverlay } from './sandbox/overlay.js';
+import { ownedMounts, unmountOverlays } from './sandbox/overlay.js';
 import { copyTree } from './copy-tree.js';
-import { deleteSandbox, execArgv, listSandboxes, setPaused } from './sandbox/runc.js';
+import { deleteSandbox, execArgv, listSandboxIds, setPaused } from './sandbox/runc.js';
 import { sandboxId, sandboxPaths, startSandbox, stopSandbox } from './sandbox/sandbox.js';
 
 function pidfileOf(ctx: RangeContext, host: ResolvedHost): string {
@@ -127,8 +127,8 @@ export const netnsRuntime: Runtime = {
     const command = host.command ?? ['sleep', 'infinity'];
     let ref: ProcRef;
     if (sandboxed(host)) {
-      const st = await startSandbox(ctx, host, join(ctx.runDir, `${host.name}.log`));
-      ref = { pid: st.pid, start: procStartTime(st.pid) ?? '' };
+      const pid = await startSandbox(ctx, host, join(ctx.runDir, `${host.name}.log`));
+      ref = { pid, start: procStartTime(pid) ?? '' };
     } else ref = await startBare(ctx, host, ns, command);
     writePidfile(pidfileOf(ctx, host), ref);
   },
@@ -236,8 +236,8 @@ export const netnsRuntime: Runtime = {
       const p = parseNetnsName(n);
       if (p?.host) out.add(p.instance);
     }
-    for (const s of await listSandboxes()) {
-      const p = parseNetnsName(s.id);
+    for (const id of listSandboxIds()) {
+      const p = parseNetnsName(id);
       if (p?.host) out.add(p.instance);
     }
     for (const m of ownedMounts()) out.add(m.instance);
@@ -251,8 +251,13 @@ export const netnsRuntime: Runtime = {
     });
     await killNetnsProcesses(names);
     // By tags alone: runc's state names the sandbox, /proc/mounts names the overlay.
-    for (const s of await listSandboxes()) if (parseNetnsName(s.id)?.instance === instance) await deleteSandbox(s.id);
-    for (const m of ownedMounts()) if (m.instance === instance) await unmountOverlay(m.target);
+    const ids = listSandboxIds().filter((id) => parseNetnsName(id)?.instance === instance);
+    await Promise.all(ids.map(deleteSandbox));
+    await unmountOverlays(
+      ownedMounts()
+        .filter((m) => m.instance === instance)
+        .map((m) => m.target),
+    );
     await removeNetns(names);
   },
 };

@@ -36,10 +36,7 @@ export function ownedMounts(): OwnedMount[] {
 /** Mount points under `dir` (any kind), so a directory is never deleted through a live mount. */
 export function mountsUnder(dir: string): string[] {
   const prefix = dir.endsWith('/') ? dir : `${dir}/`;
-  return readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((l) => decodeMountPath(l.split(' ')[4] ?? ''))
-    .filter((t) => t === dir || t.startsWith(prefix));
+  return mountedTargets().filter((t) => t === dir || t.startsWith(prefix));
 }
 
 /** Mounts the host's root filesystem: the shared base read-only below, the host's own upper layer above. */
@@ -50,8 +47,25 @@ export async function mountOverlay(tag: string, lower: string, upper: string, wo
 
 /** Unmounts one of our overlays; one that is not mounted counts as unmounted. */
 export async function unmountOverlay(target: string): Promise<void> {
-  if (!mountsUnder(target).includes(target)) return;
-  const r = await run(['umount', target], { allowFailure: true });
+  await unmountOverlays([target]);
+}
+
+/** Unmounts overlays in one `umount`; ones not mounted count as unmounted. */
+export async function unmountOverlays(targets: readonly string[]): Promise<void> {
+  const mounted = new Set(mountedTargets());
+  const live = targets.filter((t) => mounted.has(t));
+  if (live.length === 0) return;
+  const r = await run(['umount', ...live], { allowFailure: true });
   // A process that has not let go yet: detach now, the kernel frees it when the last user exits.
-  if (r.code !== 0) await run(['umount', '--lazy', target]);
+  if (r.code !== 0) {
+    const left = new Set(mountedTargets());
+    const stuck = live.filter((t) => left.has(t));
+    if (stuck.length > 0) await run(['umount', '--lazy', ...stuck]);
+  }
+}
+
+function mountedTargets(): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => decodeMountPath(l.split(' ')[4] ?? ''));
 }

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { run } from '../../dataplane/index.js';
 import { CyrangeError } from '../../model/index.js';
 
@@ -7,40 +8,44 @@ export const RUNC_ROOT = '/run/cyrange/runc';
 
 const runc = (...args: string[]) => ['runc', '--root', RUNC_ROOT, ...args];
 
-/** One sandbox as `runc list` reports it. */
-export interface RuncContainer {
-  readonly id: string;
-  readonly pid: number;
-  readonly status: 'created' | 'running' | 'paused' | 'stopped' | string;
-  readonly bundle: string;
+/**
+ * Ids of every sandbox runc keeps state for under Cyrange's root: its state directories, whose
+ * names are the ids (our tags). Read from the directory rather than `runc list`, which fails as a
+ * whole while any one sandbox is being deleted.
+ */
+export function listSandboxIds(): string[] {
+  try {
+    return readdirSync(RUNC_ROOT, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
+  } catch {
+    return [];
+  }
 }
 
-/** Every sandbox runc knows under Cyrange's root. */
-export async function listSandboxes(): Promise<RuncContainer[]> {
-  const r = await run(runc('list', '--format', 'json'), { allowFailure: true });
-  if (r.code !== 0) return [];
-  const text = r.stdout.trim();
-  return text && text !== 'null' ? (JSON.parse(text) as RuncContainer[]) : [];
-}
-
-/** State of one sandbox, or null when runc has none of that id. */
-export async function sandboxState(id: string): Promise<RuncContainer | null> {
-  const r = await run(runc('state', id), { allowFailure: true });
-  return r.code === 0 ? (JSON.parse(r.stdout) as RuncContainer) : null;
+/** Whether runc keeps state for a sandbox of this id (running, or left stopped by a crash). */
+export function sandboxExists(id: string): boolean {
+  return existsSync(join(RUNC_ROOT, id));
 }
 
 /**
- * Starts a sandbox from its bundle, detached; resolves once its init runs. Output of the sandbox's
- * processes goes to `logFile` (runc hands its own stdio to the container).
+ * Starts a sandbox from its bundle, detached; resolves with its init's PID once it runs. Output of
+ * the sandbox's processes goes to `logFile` (runc hands its own stdio to the container).
  */
-export async function runSandbox(id: string, bundle: string, logFile: string): Promise<RuncContainer> {
-  const r = await run(runc('run', '--detach', '--bundle', bundle, id), { logFile, allowFailure: true, timeoutMs: 30_000 });
-  const st = await sandboxState(id);
-  if (r.code !== 0 || !st || st.status !== 'running') {
+export async function runSandbox(id: string, bundle: string, logFile: string): Promise<number> {
+  const pidFile = join(bundle, 'init.pid');
+  rmSync(pidFile, { force: true });
+  const r = await run(runc('run', '--detach', '--pid-file', pidFile, '--bundle', bundle, id), {
+    logFile,
+    allowFailure: true,
+    timeoutMs: 30_000,
+  });
+  const pid = r.code === 0 ? Number(readFileSync(pidFile, 'utf8').trim()) : 0;
+  if (!Number.isInteger(pid) || pid <= 0) {
     const tail = readTail(logFile);
     throw new CyrangeError('CYR_RUNTIME', `runc run ${id} failed (exit ${r.code})${tail ? `: ${tail}` : ''}`);
   }
-  return st;
+  return pid;
 }
 
 /** The last lines runc and the sandbox wrote, for an error message. */
@@ -54,6 +59,7 @@ function readTail(logFile: string): string {
 
 /** Removes a sandbox, killing what still runs in it; an unknown id counts as removed. */
 export async function deleteSandbox(id: string): Promise<void> {
+  if (!sandboxExists(id)) return;
   const r = await run(runc('delete', '--force', id), { allowFailure: true, timeoutMs: 30_000 });
   if (r.code !== 0 && !/does not exist|not exist/.test(r.stderr))
     throw new CyrangeError('CYR_RUNTIME', `runc delete ${id} failed: ${r.stderr.trim()}`);

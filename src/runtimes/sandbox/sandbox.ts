@@ -7,7 +7,7 @@ import { resolveImageRef } from '../images/catalog.js';
 import type { RangeContext } from '../runtime.js';
 import { DEFAULT_PIDS_LIMIT, SANDBOX_CAPS, sandboxConfig } from './oci-spec.js';
 import { mountOverlay, overlayTag, unmountOverlay } from './overlay.js';
-import { type RuncContainer, deleteSandbox, runSandbox } from './runc.js';
+import { deleteSandbox, runSandbox } from './runc.js';
 import { seccompProfilePath } from './seccomp-build.js';
 import { loadSeccompProfile, ociSeccompFromProfile } from './seccomp.js';
 
@@ -70,8 +70,8 @@ async function mountRoot(ctx: RangeContext, host: ResolvedHost): Promise<string>
   return p.rootfs;
 }
 
-/** Starts a host's sandbox: its root mounted, its command under tini as PID 1, in the host's namespace. */
-export async function startSandbox(ctx: RangeContext, host: ResolvedHost, logFile: string): Promise<RuncContainer> {
+/** Starts a host's sandbox: its root mounted, its command under tini as PID 1, in the host's namespace; resolves with that PID. */
+export async function startSandbox(ctx: RangeContext, host: ResolvedHost, logFile: string): Promise<number> {
   const id = sandboxId(ctx.instance, host.name);
   const rootfs = await mountRoot(ctx, host);
   const command = host.command ?? ['sleep', 'infinity'];
