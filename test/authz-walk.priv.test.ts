@@ -88,6 +88,8 @@ describe.skipIf(!IS_ROOT)('authorization walk over the OpenAPI document', () => 
   const range = uniqueName('walk');
   const otherRange = uniqueName('walkb');
   const throwaway = uniqueName('walkt');
+  // Pool copies are named <pool>-01: the pool name leaves room for that within 24 characters.
+  const pool = uniqueName('wp').slice(0, 18);
   const token: Record<Role, string | null> = {
     anonymous: null,
     'student of another range': '',
@@ -125,6 +127,15 @@ describe.skipIf(!IS_ROOT)('authorization walk over the OpenAPI document', () => 
     expect(d.status, JSON.stringify(d.body)).toBe(202);
     expect(await followJob(d.body.job_id, as)).toContain('"succeeded"');
     return d.body.job_id;
+  }
+
+  /** A one-copy pool of the owner's, made for one call that removes it. */
+  async function throwawayPool(): Promise<string> {
+    const name = uniqueName('tp');
+    const r = await api('POST', '/api/pools', owner(), { name, source: source('walk', false), size: 1 });
+    expect(r.status, JSON.stringify(r.body)).toBe(202);
+    expect(await followJob(r.body.job_id, owner())).toContain('"succeeded"');
+    return name;
   }
 
   /** A host of the range made for one call that removes it. */
@@ -279,6 +290,21 @@ describe.skipIf(!IS_ROOT)('authorization walk over the OpenAPI document', () => 
       expect: [401, 404, 200, 404, 200, 200],
       prepare: () => ({ query: '?seconds=1&host=web' }),
     },
+    'GET /api/pools': { expect: [401, 403, 403, 200, 200, 200] },
+    // The pool name is taken: allowed callers get as far as 409, and nothing is deployed.
+    'POST /api/pools': {
+      expect: [401, 403, 403, 409, 409, 409],
+      prepare: () => ({ body: { name: pool, source: source('walk', false), size: 1 } }),
+    },
+    'GET /api/pools/{name}': { expect: [401, 404, 404, 404, 200, 200], prepare: () => ({ params: { name: pool } }) },
+    'POST /api/pools/{name}/resize': {
+      expect: [401, 404, 404, 404, 202, 202],
+      prepare: () => ({ params: { name: pool }, body: { size: 1 } }),
+    },
+    'DELETE /api/pools/{name}': {
+      expect: [401, 404, 404, 404, 202, 202],
+      prepare: async (role) => ({ params: { name: allowed(role) ? await throwawayPool() : pool } }),
+    },
     'GET /api/jobs/{id}': { expect: [401, 404, 200, 404, 200, 200], prepare: () => ({ params: { id: deployJob } }) },
     'GET /api/jobs/{id}/events': { expect: [401, 404, 200, 404, 200, 200], kind: 'sse', prepare: () => ({ params: { id: deployJob } }) },
   };
@@ -300,6 +326,9 @@ describe.skipIf(!IS_ROOT)('authorization walk over the OpenAPI document', () => 
     token['student of another range'] = await user(token['instructor of another range'] as string, 'stu-b', 'student');
     blueprintId = (await api('POST', '/api/blueprints', owner(), { source: source('walk', true) })).body.id;
     deployJob = await deploy(range, true, owner());
+    const made = await api('POST', '/api/pools', owner(), { name: pool, source: source('walk', false), size: 1 });
+    expect(made.status, JSON.stringify(made.body)).toBe(202);
+    expect(await followJob(made.body.job_id, owner())).toContain('"succeeded"');
     await deploy(throwaway, false, owner());
     await deploy(otherRange, false, token['instructor of another range'] as string);
     for (const [inst, as, stu] of [
@@ -311,7 +340,11 @@ describe.skipIf(!IS_ROOT)('authorization walk over the OpenAPI document', () => 
   }, 180_000);
 
   afterAll(async () => {
+    await cli(['pool', 'destroy', pool], { stateDir: state.dir });
     for (const inst of [range, throwaway, otherRange]) await cli(['destroy', inst], { stateDir: state.dir });
+    // Throwaway pools the walk made and destroyed leave nothing; any left by a failed call goes here.
+    const left = JSON.parse((await cli(['pool', 'ls', '--json'], { stateDir: state.dir })).stdout || '[]') as Array<{ name: string }>;
+    for (const p of left) await cli(['pool', 'destroy', p.name], { stateDir: state.dir });
     server?.kill('SIGTERM');
     await new Promise((r) => server?.once('exit', r));
     state.cleanup();

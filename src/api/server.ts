@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
-import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -10,8 +9,10 @@ import { authenticate } from './auth.js';
 import { errorHandler } from './errors.js';
 import type { JobRunner } from './jobs.js';
 import { MetricsSampler } from './metrics.js';
+import { registerOpenapi } from './openapi.js';
 import { blueprintRoutes } from './routes/blueprints.js';
 import { classRoutes } from './routes/class.js';
+import { poolRoutes } from './routes/pools.js';
 import { consoleRoutes } from './routes/console.js';
 import { jobRoutes } from './routes/jobs.js';
 import { metaRoutes } from './routes/meta.js';
@@ -76,13 +77,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   );
   app.setErrorHandler(errorHandler);
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Cyrange API', version: '0.1.0', description: 'Cyber ranges: isolated networks of multi-NIC hosts.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-  });
+  await registerOpenapi(app);
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   await app.register(websocket);
 
@@ -104,6 +99,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
         await authed.register(jobRoutes, { engine, jobs });
         await authed.register(consoleRoutes, { engine });
         await authed.register(classRoutes, { engine });
+        await authed.register(poolRoutes, { engine, jobs });
       });
     },
     { prefix: '/api' },

@@ -8,6 +8,7 @@ import { registerImageCommands } from './commands/image.js';
 import { registerNetFeatureCommands } from './commands/netfeatures.js';
 import { registerNicCommands } from './commands/nics.js';
 import { registerPolicyCommands } from './commands/policy.js';
+import { registerPoolCommands } from './commands/pool.js';
 import { registerRangeCommands } from './commands/ranges.js';
 import { registerRenderCommands } from './commands/render.js';
 import { registerServerCommands } from './commands/server.js';
@@ -30,4 +31,5 @@ export function registerCommands(program: Command): void {
   registerImageCommands(program);
   registerCaptureCommands(program);
   registerSnapshotCommands(program);
+  registerPoolCommands(program);
 }

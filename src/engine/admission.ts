@@ -28,3 +28,12 @@ export async function admissionFor(
   const held = await heldBy(store, actor, instance);
   return (range, source) => admit(range, actor, admissionPolicy(cfg), source, held);
 }
+
+/** Admission of several new ranges at once (a pool): each counts against the quota with the ones before it. */
+export async function admitBatch(cfg: EngineConfig, store: EngineStore, actor: Actor, ranges: readonly ResolvedRange[]): Promise<void> {
+  let held = await heldBy(store, actor, '');
+  for (const r of ranges) {
+    admit(r, actor, admissionPolicy(cfg), undefined, held);
+    held = sumUsage([held, rangeUsage(r)]);
+  }
+}

@@ -1,18 +1,30 @@
 import {
   type Actor,
+  CyrangeError,
   type RateLimit,
   type RawPolicy,
   type ResolvedHost,
   type ResolvedInterface,
   type ResolvedRange,
   admit,
+  loadRawRange,
 } from '../model/index.js';
 import { admissionFor, admissionPolicy } from './admission.js';
 import { type CaptureRequest, capture } from './capture.js';
 import { type Snapshot, createSnapshot, listSnapshots, removeSnapshot, restoreSnapshot } from './snapshots.js';
 import type { StreamedCommand } from '../dataplane/index.js';
 import type { ConsoleSession, ExecOptions } from '../runtimes/index.js';
-import type { AccessRepo } from '../store/index.js';
+import type { AccessRepo, PoolRecord, PoolsRepo } from '../store/index.js';
+import {
+  type CopyResult,
+  type PoolDeps,
+  type PoolProgress,
+  type RosterEntry,
+  createPool,
+  destroyPool,
+  getPool,
+  resizePool,
+} from './pools.js';
 import type { EngineConfig } from './config.js';
 import { type DeployResult, type EngineContext, deploy } from './deploy.js';
 import { type DestroyResult, destroy } from './destroy.js';
@@ -33,10 +45,64 @@ export class Engine {
   private readonly ctx: EngineContext;
   /** Users, tokens, blueprints and assignments, for the API's access checks. */
   readonly access: AccessRepo | null;
+  /** Pools of identical ranges. */
+  readonly pools: PoolsRepo | null;
 
-  constructor(store: EngineStore & { access?: AccessRepo }, cfg: EngineConfig, opts: { onEvent?: EventSink; failAt?: string } = {}) {
+  constructor(
+    store: EngineStore & { access?: AccessRepo; pools?: PoolsRepo },
+    cfg: EngineConfig,
+    opts: { onEvent?: EventSink; failAt?: string } = {},
+  ) {
     this.ctx = { store, cfg, emit: opts.onEvent ?? (() => {}), failAt: opts.failAt };
     this.access = store.access ?? null;
+    this.pools = store.pools ?? null;
+  }
+
+  private poolDeps(onProgress?: (p: PoolProgress) => void): PoolDeps {
+    if (!this.pools) throw new CyrangeError('CYR_INTERNAL', 'this store keeps no pools');
+    return { pools: this.pools, access: this.access, ...(onProgress ? { onProgress } : {}) };
+  }
+
+  /** Deploys a pool: `size` copies of a blueprint (source text, passwords hashed), one per roster student. */
+  createPool(
+    input: {
+      name: string;
+      source: string;
+      size: number;
+      owner: string | null;
+      actor: Actor;
+      roster?: readonly RosterEntry[];
+      studentReset?: boolean;
+    },
+    onProgress?: (p: PoolProgress) => void,
+  ): Promise<{ pool: PoolRecord; copies: CopyResult[] }> {
+    return createPool(this.ctx, this.poolDeps(onProgress), { ...input, raw: loadRawRange(input.source) });
+  }
+
+  /** Every pool. */
+  listPools(): PoolRecord[] {
+    return this.poolDeps().pools.list();
+  }
+
+  /** One pool with its copies. */
+  getPool(name: string): PoolRecord {
+    return getPool(this.poolDeps(), name);
+  }
+
+  /** The pool an instance is a copy of, or null. */
+  poolOf(instance: string): PoolRecord | null {
+    return this.pools?.poolOf(instance) ?? null;
+  }
+
+  /** Grows or shrinks a pool to `size` copies. */
+  async resizePool(name: string, size: number, actor: Actor, onProgress?: (p: PoolProgress) => void) {
+    const deps = this.poolDeps(onProgress);
+    return resizePool(this.ctx, deps, name, size, loadRawRange(getPool(deps, name).source), actor);
+  }
+
+  /** Destroys every copy of a pool and forgets it. */
+  destroyPool(name: string): Promise<string[]> {
+    return destroyPool(this.ctx, this.poolDeps(), name);
   }
 
   /** The engine's settings. */

@@ -20,3 +20,4 @@ export { addImage, buildRootfsImage, listAllImages, registerMicrovmImages, DEFAU
 export { hashBlueprintPasswords } from './passwords.js';
 export type { Snapshot } from './snapshots.js';
 export type { CaptureRequest } from './capture.js';
+export { type CopyResult, type PoolProgress, type RosterEntry, copyName } from './pools.js';

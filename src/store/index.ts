@@ -25,3 +25,4 @@ export {
   newToken,
   type TokenOptions,
 } from './tokens.js';
+export { PoolsRepo, type PoolRecord, type PoolMember } from './pools.js';

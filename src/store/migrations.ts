@@ -176,6 +176,24 @@ export const MIGRATIONS: readonly Migration[] = [
       run(conn, qb.schema.createIndex('tokens_user').on('tokens').column('user_id'));
     },
   },
+  {
+    // Pools: identical copies of one blueprint, one per student; a copy is an ordinary range listed here.
+    name: '0008_pools',
+    up: (conn) => {
+      conn.exec(`CREATE TABLE pools (
+        name TEXT PRIMARY KEY,
+        owner TEXT,
+        source TEXT NOT NULL,
+        student_reset INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL)`);
+      conn.exec(`CREATE TABLE pool_members (
+        pool TEXT NOT NULL REFERENCES pools(name) ON DELETE CASCADE,
+        instance TEXT NOT NULL UNIQUE,
+        position INTEGER NOT NULL,
+        student TEXT,
+        UNIQUE (pool, position))`);
+    },
+  },
 ];
 
 /** The networks of a stored resolved range that carry reserved addresses; nothing for text that is not one. */

@@ -7,6 +7,7 @@ import * as ranges from './ranges-repo.js';
 import type { NewRange, RangeChange, RangeRecord, RangeStatus } from './ranges-repo.js';
 import { type InterfaceRow, listInterfaces } from './topology.js';
 import { allocateUplinkSlot, uplinkSlotOf } from './uplinks.js';
+import { PoolsRepo } from './pools.js';
 import { AccessRepo } from './users.js';
 
 /**
@@ -18,12 +19,15 @@ export class Store {
   readonly conn: SqliteConnection;
   /** Users, tokens, blueprints and assignments. */
   readonly access: AccessRepo;
+  /** Pools of identical ranges. */
+  readonly pools: PoolsRepo;
 
   /** Wraps an open connection and applies pending migrations. */
   constructor(conn: SqliteConnection) {
     this.conn = conn;
     migrate(conn);
     this.access = new AccessRepo(conn);
+    this.pools = new PoolsRepo(conn);
   }
 
   /** Closes the database. */

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../engine/index.js';
 import { CyrangeError } from '../../model/index.js';
+import type { User } from '../../store/index.js';
 import { caller, loadRange, rangeRights } from '../auth.js';
+import { ref } from '../schemas.js';
 
 const snapshotView = (s: { name: string; hosts: readonly string[]; createdAt: string }) => ({
   name: s.name,
@@ -12,10 +14,24 @@ const snapshotView = (s: { name: string; hosts: readonly string[]; createdAt: st
 /** Running a class: reset hosts and ranges, snapshots, and packet capture. */
 export async function classRoutes(app: FastifyInstance, opts: { engine: Engine }): Promise<void> {
   const { engine } = opts;
+  /** Who may reset: those who manage the range, and its students when its pool lets them. */
+  const mayReset = async (name: string, user: User) => {
+    const rec = await loadRange(engine, user, name, 'see');
+    if (engine.access && rangeRights(engine.access, user, rec).manage) return rec;
+    if (engine.poolOf(rec.instance)?.studentReset) return rec;
+    throw new CyrangeError('CYR_FORBIDDEN', `you may not reset range "${rec.instance}"`);
+  };
 
   app.post<{ Params: { name: string; host: string } }>(
     '/ranges/:name/hosts/:host/reset',
-    { schema: { tags: ['hosts'], summary: 'Put a host back to its deployed state (its writes discarded; NICs, IPs and MACs stay)' } },
+    {
+      schema: {
+        operationId: 'resetHost',
+        tags: ['hosts'],
+        summary: 'Put a host back to its deployed state (its writes discarded; NICs, IPs and MACs stay)',
+        response: { 200: ref('HostAction') },
+      },
+    },
     async (req) => {
       const rec = await loadRange(engine, caller(req), req.params.name, 'manage');
       if (!rec.resolved.hosts.some((h) => h.name === req.params.host))
@@ -26,16 +42,23 @@ export async function classRoutes(app: FastifyInstance, opts: { engine: Engine }
 
   app.post<{ Params: { name: string } }>(
     '/ranges/:name/reset',
-    { schema: { tags: ['ranges'], summary: 'Put every host of a range back to its deployed state' } },
+    {
+      schema: {
+        operationId: 'resetRange',
+        tags: ['ranges'],
+        summary: 'Put every host of a range back to its deployed state',
+        response: { 200: ref('RangeReset') },
+      },
+    },
     async (req) => {
-      const rec = await loadRange(engine, caller(req), req.params.name, 'manage');
+      const rec = await mayReset(req.params.name, caller(req));
       return { instance: rec.instance, action: 'reset', steps: await engine.reset(rec.instance) };
     },
   );
 
   app.get<{ Params: { name: string } }>(
     '/ranges/:name/snapshots',
-    { schema: { tags: ['ranges'], summary: 'Snapshots of a range' } },
+    { schema: { operationId: 'listSnapshots', tags: ['ranges'], summary: 'Snapshots of a range', response: { 200: { type: 'array', items: ref('Snapshot') } } } },
     async (req) => {
       const rec = await loadRange(engine, caller(req), req.params.name, 'manage');
       return (await engine.listSnapshots(rec.instance)).map(snapshotView);
@@ -46,9 +69,11 @@ export async function classRoutes(app: FastifyInstance, opts: { engine: Engine }
     '/ranges/:name/snapshots',
     {
       schema: {
+        operationId: 'createSnapshot',
         tags: ['ranges'],
         summary: 'Take a consistent snapshot of a running range (its hosts are frozen while it is taken)',
         body: { type: 'object', required: ['name'], properties: { name: { type: 'string' } }, additionalProperties: false },
+        response: { 201: ref('Snapshot') },
       },
     },
     async (req, reply) => {
@@ -59,7 +84,7 @@ export async function classRoutes(app: FastifyInstance, opts: { engine: Engine }
 
   app.post<{ Params: { name: string; snapshot: string } }>(
     '/ranges/:name/snapshots/:snapshot/restore',
-    { schema: { tags: ['ranges'], summary: "Put a range's hosts back to a snapshot" } },
+    { schema: { operationId: 'restoreSnapshot', tags: ['ranges'], summary: "Put a range's hosts back to a snapshot", response: { 200: ref('Snapshot') } } },
     async (req) => {
       const rec = await loadRange(engine, caller(req), req.params.name, 'manage');
       return snapshotView(await engine.restoreSnapshot(rec.instance, req.params.snapshot));
@@ -68,7 +93,7 @@ export async function classRoutes(app: FastifyInstance, opts: { engine: Engine }
 
   app.delete<{ Params: { name: string; snapshot: string } }>(
     '/ranges/:name/snapshots/:snapshot',
-    { schema: { tags: ['ranges'], summary: 'Remove a snapshot' } },
+    { schema: { operationId: 'removeSnapshot', tags: ['ranges'], summary: 'Remove a snapshot', response: { 204: { type: 'null', description: 'Removed.' } } } },
     async (req, reply) => {
       const rec = await loadRange(engine, caller(req), req.params.name, 'manage');
       await engine.removeSnapshot(rec.instance, req.params.snapshot);
@@ -83,6 +108,7 @@ export async function classRoutes(app: FastifyInstance, opts: { engine: Engine }
     '/ranges/:name/networks/:network/capture',
     {
       schema: {
+        operationId: 'captureNetwork',
         tags: ['ranges'],
         summary:
           "Stream pcap from a network's bridge, or one host's NIC on it (?host=, ?filter= BPF, ?seconds= to stop after); authorized like a console",
@@ -92,7 +118,13 @@ export async function classRoutes(app: FastifyInstance, opts: { engine: Engine }
             host: { type: 'string' },
             filter: { type: 'string', maxLength: 1024 },
             seconds: { type: 'integer', minimum: 1, maximum: 86400 },
-            ticket: { type: 'string' },
+            ticket: { type: 'string', description: 'A ticket from POST /api/tickets, for a link that cannot carry the Authorization header.' },
+          },
+        },
+        response: {
+          200: {
+            description: 'A pcap stream, until `seconds` pass or the client goes away.',
+            content: { 'application/vnd.tcpdump.pcap': { schema: { type: 'string', format: 'binary' } } },
           },
         },
       },
