@@ -30,6 +30,8 @@ import { type DeployResult, type EngineContext, deploy } from './deploy.js';
 import { type DestroyResult, destroy } from './destroy.js';
 import type { EventSink, StepResult } from './events.js';
 import { type GcResult, gc } from './gc.js';
+import { type ReconcileResult, reconcile, reconcileAll, reconcileCandidates } from './reconcile.js';
+import { type RangeHealth, probeRanges, trackLiveStatus } from './status.js';
 import { addHost, moveToVsock, removeHost } from './host-edit.js';
 import { type HostAction, execInHost, hostAction, openConsole, resetHosts, vncSocket } from './host-ops.js';
 import { type InspectResult, inspect } from './inspect.js';
@@ -257,5 +259,31 @@ export class Engine {
   /** Removes leftovers of instances that are gone or crashed. */
   gc(): Promise<GcResult> {
     return gc(this.ctx);
+  }
+
+  /** The live state of stored instances (all when `instances` is left out), from the cheap probe. */
+  async liveStatus(instances?: readonly string[]): Promise<RangeHealth[]> {
+    const all = await this.ctx.store.listRanges();
+    return probeRanges(this.ctx, instances ? all.filter((r) => instances.includes(r.instance)) : all);
+  }
+
+  /** Brings an instance back to its stored range (`force`: even when the probe finds nothing wrong, or its last operation failed). */
+  reconcile(instance: string, opts: { force?: boolean } = {}): Promise<ReconcileResult> {
+    return reconcile(this.ctx, instance, opts);
+  }
+
+  /** Reconciles every stored instance that needs it; with nothing to do, changes nothing. */
+  reconcileAll(opts: { limit?: number } = {}): Promise<ReconcileResult[]> {
+    return reconcileAll(this.ctx, opts);
+  }
+
+  /** Instances recorded as running that are not live, or left mid-operation by a dead process. */
+  reconcileCandidates(): Promise<RangeHealth[]> {
+    return reconcileCandidates(this.ctx);
+  }
+
+  /** Keeps the statuses the API's views read (`liveStatusOf`) fresh through this engine; returns a stop function. */
+  trackLiveStatus(): () => void {
+    return trackLiveStatus(this.ctx);
   }
 }

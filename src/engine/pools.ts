@@ -4,6 +4,7 @@ import { admitBatch } from './admission.js';
 import { type EngineContext, deploy } from './deploy.js';
 import { destroy } from './destroy.js';
 import { mapLimit } from './limit.js';
+import { type Snapshot, applySnapshot, snapshotOf } from './snapshots.js';
 
 /** One student of a class roster (`name[,email]`). */
 export interface RosterEntry {
@@ -78,6 +79,7 @@ async function deployCopies(
   size: number,
   roster: readonly RosterEntry[],
   actor: Actor,
+  golden?: { dir: string; snap: Snapshot },
 ): Promise<CopyResult[]> {
   const ranges = positions.map((p) => resolveRange(raw, { instance: copyName(pool.name, p, size) }));
   // Admission for the whole batch before any copy is made, quotas counted over every copy.
@@ -119,6 +121,8 @@ async function deployCopies(
       attempts++;
       try {
         await deploy(counting, range, pool.source, pool.owner);
+        // A pool started from a golden range: each copy gets that snapshot's writes.
+        if (golden) await applySnapshot(ctx, range.instance, golden.dir, golden.snap);
         error = undefined;
         break;
       } catch (e) {
@@ -160,8 +164,11 @@ export async function createPool(
     actor: Actor;
     roster?: readonly RosterEntry[];
     studentReset?: boolean;
+    /** Start every copy from this snapshot of a range of the same blueprint. */
+    fromSnapshot?: { readonly instance: string; readonly name: string } | undefined;
   },
 ): Promise<{ pool: PoolRecord; copies: CopyResult[] }> {
+  const golden = input.fromSnapshot ? snapshotOf(ctx, input.fromSnapshot.instance, input.fromSnapshot.name) : undefined;
   const roster = input.roster ?? [];
   const size = Math.max(input.size, roster.length);
   if (!Number.isInteger(size) || size < 1 || size > 500)
@@ -174,7 +181,7 @@ export async function createPool(
   });
   const pool = deps.pools.create({ name: input.name, owner: input.owner, source: input.source, studentReset: input.studentReset ?? false });
   const positions = Array.from({ length: size }, (_, i) => i + 1);
-  const copies = await deployCopies(ctx, deps, pool, input.raw, positions, size, roster, input.actor);
+  const copies = await deployCopies(ctx, deps, pool, input.raw, positions, size, roster, input.actor, golden);
   return { pool: deps.pools.get(pool.name) as PoolRecord, copies };
 }
 

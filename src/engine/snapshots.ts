@@ -44,7 +44,8 @@ export async function listSnapshots(ctx: EngineContext, instance: string): Promi
   return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
 
-function snapshotOf(ctx: EngineContext, instance: string, name: string): { dir: string; snap: Snapshot } {
+/** A stored snapshot and its directory, or CYR_NOT_FOUND. */
+export function snapshotOf(ctx: EngineContext, instance: string, name: string): { dir: string; snap: Snapshot } {
   const dir = join(snapshotsDir(ctx, instance), name);
   try {
     return { dir, snap: JSON.parse(readFileSync(join(dir, META), 'utf8')) as Snapshot };
@@ -94,10 +95,20 @@ export async function createSnapshot(ctx: EngineContext, instance: string, name:
 export async function restoreSnapshot(ctx: EngineContext, instance: string, name: string): Promise<Snapshot> {
   await rangeOf(ctx, instance);
   const { dir, snap } = snapshotOf(ctx, instance, name);
-  await withLock(rangeContext(ctx, instance).runDir, 'snapshot restore', () =>
-    mapLimit(snap.hosts, ctx.cfg.concurrency, (h) => hostActionLocked(ctx, instance, h, 'reset', dir)),
-  );
+  await applySnapshot(ctx, instance, dir, snap);
   return snap;
+}
+
+/**
+ * Restores a snapshot's saved writes into the hosts of `instance` — its own range, or a copy of
+ * the same blueprint (a pool started from a golden range).
+ */
+export async function applySnapshot(ctx: EngineContext, instance: string, dir: string, snap: Snapshot): Promise<void> {
+  const range = await rangeOf(ctx, instance);
+  const hosts = snap.hosts.filter((h) => range.hosts.some((x) => x.name === h));
+  await withLock(rangeContext(ctx, instance).runDir, 'snapshot restore', () =>
+    mapLimit(hosts, ctx.cfg.concurrency, (h) => hostActionLocked(ctx, instance, h, 'reset', dir)),
+  );
 }
 
 /** Removes one snapshot. */

@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { type Engine, hashBlueprintPasswords } from '../../engine/index.js';
 import { CyrangeError, ValidationError } from '../../model/index.js';
 import type { PoolRecord, User } from '../../store/index.js';
-import { actorOf, caller, requireRole } from '../auth.js';
+import { actorOf, caller, loadRange, requireRole } from '../auth.js';
 import type { JobRunner } from '../jobs.js';
+import { ref } from '../schemas.js';
 
 const poolView = (p: PoolRecord) => ({
   name: p.name,
@@ -24,14 +25,25 @@ function ownPool(engine: Engine, user: User, name: string): PoolRecord {
 export async function poolRoutes(app: FastifyInstance, opts: { engine: Engine; jobs: JobRunner }): Promise<void> {
   const { engine, jobs } = opts;
 
-  app.get('/pools', { schema: { tags: ['pools'], summary: 'Pools you own (admins: all)' } }, async (req) => {
-    const user = caller(req);
-    requireRole(user, 'admin', 'instructor');
-    return engine
-      .listPools()
-      .filter((p) => user.role === 'admin' || p.owner === user.name)
-      .map(poolView);
-  });
+  app.get(
+    '/pools',
+    {
+      schema: {
+        operationId: 'listPools',
+        tags: ['pools'],
+        summary: 'Pools you own (admins: all)',
+        response: { 200: { type: 'array', items: ref('Pool') } },
+      },
+    },
+    async (req) => {
+      const user = caller(req);
+      requireRole(user, 'admin', 'instructor');
+      return engine
+        .listPools()
+        .filter((p) => user.role === 'admin' || p.owner === user.name)
+        .map(poolView);
+    },
+  );
 
   app.post<{
     Body: {
@@ -46,6 +58,7 @@ export async function poolRoutes(app: FastifyInstance, opts: { engine: Engine; j
     '/pools',
     {
       schema: {
+        operationId: 'createPool',
         tags: ['pools'],
         summary: 'Deploy a pool: `size` copies of a blueprint (`NAME-01` …), one per roster student; returns a job',
         body: {
@@ -67,7 +80,17 @@ export async function poolRoutes(app: FastifyInstance, opts: { engine: Engine; j
               },
             },
             student_reset: { type: 'boolean' },
+            from_snapshot: {
+              type: 'object',
+              required: ['instance', 'name'],
+              additionalProperties: false,
+              description: 'start every copy from this snapshot of a range you manage (its blueprint is used)',
+              properties: { instance: { type: 'string' }, name: { type: 'string' } },
+            },
           },
+        },
+        response: {
+          202: { ...ref('PoolJobAccepted'), headers: { location: { type: 'string', description: 'The job: /api/jobs/{id}.' } } },
         },
       },
     },
@@ -82,7 +105,9 @@ export async function poolRoutes(app: FastifyInstance, opts: { engine: Engine; j
           throw new CyrangeError('CYR_NOT_FOUND', `no blueprint ${body.blueprint_id}`);
         source = b.source;
       }
-      if (source === undefined) throw new ValidationError([{ path: 'blueprint_id', message: 'give blueprint_id or source' }]);
+      if (body.from_snapshot) source = (await loadRange(engine, user, body.from_snapshot.instance, 'manage')).source;
+      if (source === undefined)
+        throw new ValidationError([{ path: 'blueprint_id', message: 'give blueprint_id, source or from_snapshot' }]);
       if (body.size === undefined && !body.roster?.length) throw new ValidationError([{ path: 'size', message: 'give size or a roster' }]);
       if (engine.pools?.get(body.name)) throw new CyrangeError('CYR_EXISTS', `pool "${body.name}" exists`);
       source = hashBlueprintPasswords(source, { stateDir: engine.config.stateDir });
@@ -94,6 +119,7 @@ export async function poolRoutes(app: FastifyInstance, opts: { engine: Engine; j
         actor: actorOf(user),
         roster: body.roster ?? [],
         studentReset: body.student_reset ?? false,
+        ...(body.from_snapshot ? { fromSnapshot: body.from_snapshot } : {}),
       };
       const job = jobs.start('deploy', body.name, user.name, () => engine.createPool(input));
       return reply.code(202).header('location', `/api/jobs/${job.id}`).send({ job_id: job.id, pool: body.name });
@@ -102,7 +128,14 @@ export async function poolRoutes(app: FastifyInstance, opts: { engine: Engine; j
 
   app.get<{ Params: { name: string } }>(
     '/pools/:name',
-    { schema: { tags: ['pools'], summary: 'A pool with its copies, their students and states' } },
+    {
+      schema: {
+        operationId: 'getPool',
+        tags: ['pools'],
+        summary: 'A pool with its copies, their students and states',
+        response: { 200: ref('PoolDetail') },
+      },
+    },
     async (req) => {
       const p = ownPool(engine, caller(req), req.params.name);
       const members = await Promise.all(
@@ -125,6 +158,7 @@ export async function poolRoutes(app: FastifyInstance, opts: { engine: Engine; j
     '/pools/:name/resize',
     {
       schema: {
+        operationId: 'resizePool',
         tags: ['pools'],
         summary: 'Grow or shrink a pool to `size` copies; returns a job',
         body: {
@@ -132,6 +166,9 @@ export async function poolRoutes(app: FastifyInstance, opts: { engine: Engine; j
           required: ['size'],
           additionalProperties: false,
           properties: { size: { type: 'integer', minimum: 0, maximum: 500 } },
+        },
+        response: {
+          202: { ...ref('PoolJobAccepted'), headers: { location: { type: 'string', description: 'The job: /api/jobs/{id}.' } } },
         },
       },
     },
@@ -145,7 +182,16 @@ export async function poolRoutes(app: FastifyInstance, opts: { engine: Engine; j
 
   app.delete<{ Params: { name: string } }>(
     '/pools/:name',
-    { schema: { tags: ['pools'], summary: "Destroy every copy of a pool (and its students' assignments); returns a job" } },
+    {
+      schema: {
+        operationId: 'destroyPool',
+        tags: ['pools'],
+        summary: "Destroy every copy of a pool (and its students' assignments); returns a job",
+        response: {
+          202: { ...ref('PoolJobAccepted'), headers: { location: { type: 'string', description: 'The job: /api/jobs/{id}.' } } },
+        },
+      },
+    },
     async (req, reply) => {
       const user = caller(req);
       const p = ownPool(engine, user, req.params.name);

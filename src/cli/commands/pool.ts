@@ -60,27 +60,51 @@ export function registerPoolCommands(program: Command): void {
   pool
     .command('create')
     .description('deploy N copies of a blueprint (NAME-01 …) at once; with --roster, each student gets a user and their own copy')
-    .argument('<blueprint>', 'blueprint file (YAML or JSON)')
+    .argument('[blueprint]', "blueprint file (YAML or JSON); with --from-snapshot, the snapshot range's own")
     .option('--size <n>', 'number of copies (default: the roster size)', (v) => Number(v))
     .option('--name <pool>', 'pool name (default: the blueprint name)')
     .option('--roster <file>', 'students, one `name[,email]` per line')
     .option('--tokens-out <file>', "write new students' login tokens here (CSV, 0600) instead of stdout")
     .option('--student-reset', 'let students reset their own copy')
+    .option('--from-snapshot <instance:name>', 'start every copy from this snapshot of a prepared ("golden") range')
     .option('--json', 'print the result as JSON')
     .action(
       async (
-        file: string,
-        o: { size?: number; name?: string; roster?: string; tokensOut?: string; studentReset?: boolean; json?: boolean },
+        file: string | undefined,
+        o: {
+          size?: number;
+          name?: string;
+          roster?: string;
+          tokensOut?: string;
+          studentReset?: boolean;
+          fromSnapshot?: string;
+          json?: boolean;
+        },
       ) => {
+        const golden = o.fromSnapshot ? /^([a-z0-9-]+):([a-z0-9][a-z0-9._-]*)$/.exec(o.fromSnapshot) : null;
+        if (o.fromSnapshot && !golden)
+          throw new ValidationError([{ path: '--from-snapshot', message: `"${o.fromSnapshot}" is not INSTANCE:SNAPSHOT` }]);
         let source: string;
-        try {
-          source = readFileSync(file, 'utf8');
-        } catch (e) {
-          throw new ValidationError(
-            [{ path: '', message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }],
-            file,
-          );
-        }
+        if (golden) {
+          const ctx0 = openEngine();
+          try {
+            const rec = await ctx0.engine.get(golden[1] as string);
+            if (!rec) throw new ValidationError([{ path: '--from-snapshot', message: `no range instance "${golden[1]}"` }]);
+            source = rec.source;
+          } finally {
+            ctx0.close();
+          }
+        } else if (file === undefined)
+          throw new ValidationError([{ path: 'blueprint', message: 'give a blueprint file, or --from-snapshot' }]);
+        else
+          try {
+            source = readFileSync(file, 'utf8');
+          } catch (e) {
+            throw new ValidationError(
+              [{ path: '', message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }],
+              file,
+            );
+          }
         const roster = o.roster ? parseRoster(readFileSync(o.roster, 'utf8'), o.roster) : [];
         if (o.size === undefined && roster.length === 0)
           throw new ValidationError([{ path: '--size', message: 'give --size N or a --roster' }]);
@@ -101,6 +125,7 @@ export function registerPoolCommands(program: Command): void {
               actor: localActor(),
               roster,
               studentReset: o.studentReset ?? false,
+              ...(golden ? { fromSnapshot: { instance: golden[1] as string, name: golden[2] as string } } : {}),
             },
             bar.update,
           );
