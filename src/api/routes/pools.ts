@@ -53,6 +53,7 @@ export async function poolRoutes(app: FastifyInstance, opts: { engine: Engine; j
       size?: number;
       roster?: Array<{ name: string; email?: string }>;
       student_reset?: boolean;
+      from_snapshot?: { instance: string; name: string };
     };
   }>(
     '/pools',
