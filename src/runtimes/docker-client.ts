@@ -1,4 +1,5 @@
-import Docker from 'dockerode';
+import { createRequire } from 'node:module';
+import type Docker from 'dockerode';
 
 /** The slice of the Docker Engine API Cyrange uses, so dockerode stays behind one small seam. */
 export type DockerClient = Pick<
@@ -8,9 +9,15 @@ export type DockerClient = Pick<
 
 let client: DockerClient | null = null;
 
-/** The Docker client for `DOCKER_HOST`, or the default socket; made once per process. */
+/**
+ * The Docker client for `DOCKER_HOST`, or the default socket; made once per process. dockerode
+ * (with its ssh and gRPC stacks) is loaded only then, so commands that never talk to Docker start fast.
+ */
 export function dockerClient(): DockerClient {
-  client ??= new Docker();
+  if (!client) {
+    const DockerCtor = createRequire(import.meta.url)('dockerode') as typeof Docker;
+    client = new DockerCtor();
+  }
   return client;
 }
 

@@ -1,7 +1,8 @@
 import { accessSync, constants, existsSync, rmSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { spawn } from 'node:child_process';
-import * as pty from 'node-pty';
+import { createRequire } from 'node:module';
+import type * as Pty from 'node-pty';
 import {
   type Argv,
   type ProcRef,
@@ -176,6 +177,8 @@ export const netnsRuntime: Runtime = {
     // Inside a sandbox, its own shell: bash's prompt carries the host's name (its UTS name).
     const shell = sandboxed(host) ? '/bin/bash' : existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
     const argv = hostArgv(ctx, host, [shell, '-i'], true);
+    // node-pty (a native addon) is loaded only for consoles.
+    const pty = createRequire(import.meta.url)('node-pty') as typeof Pty;
     const term = pty.spawn(argv[0] as string, argv.slice(1), {
       name: 'xterm-256color',
       cols: size.cols,
