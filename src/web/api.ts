@@ -1,16 +1,24 @@
-/** The browser's client for the Cyrange API: the token lives in localStorage. */
+/**
+ * The browser's client for the Cyrange API: openapi-fetch typed by `api-types.ts`, which is
+ * generated from the server's OpenAPI document (`npm run gen:api`), so no type here is a copy.
+ * The token lives in localStorage.
+ */
+import createClient, { type Middleware } from 'openapi-fetch';
+import type { components, paths } from './api-types.js';
 
-export interface User {
-  id: number;
-  name: string;
-  role: 'admin' | 'instructor' | 'student';
-}
-
-export interface Problem {
-  path: string;
-  message: string;
-  line: string;
-}
+/** A schema as the client's answers carry it: openapi-fetch reads a tuple (`[string, string]`) as an array. */
+type AsRead<T> = T extends (infer E)[] ? AsRead<E>[] : T extends object ? { [K in keyof T]: AsRead<T[K]> } : T;
+/** The API's shared schemas (`#/components/schemas/…`), as the client's answers carry them. */
+export type Schemas = { [K in keyof components['schemas']]: AsRead<components['schemas'][K]> };
+export type User = Schemas['User'];
+export type Problem = Schemas['Problem'];
+/** A NIC of a host as the API returns it. */
+export type Nic = Schemas['Nic'];
+export type HostView = Schemas['Host'];
+/** A range from the list, or one range with its hosts. */
+export type RangeView = Schemas['Range'] & Partial<Pick<Schemas['RangeDetail'], 'hosts'>>;
+/** An event of a deploy or destroy job. */
+export type StepEvent = Schemas['StepEvent'] | Schemas['ProgressEvent'];
 
 /** An API error with the server's code and, for bad input, each problem. */
 export class ApiError extends Error {
@@ -28,17 +36,29 @@ const KEY = 'cyrange.token';
 export const getToken = (): string | null => localStorage.getItem(KEY);
 export const setToken = (t: string | null): void => (t ? localStorage.setItem(KEY, t) : localStorage.removeItem(KEY));
 
-/** Calls the API with the stored token; non-2xx answers throw ApiError. */
-export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = {};
-  const token = getToken();
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const r = await fetch(`/api${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (r.status === 204) return undefined as T;
-  const data = await r.json().catch(() => ({}));
-  if (!r.ok) throw new ApiError(r.status, data.code ?? 'ERROR', data.message ?? r.statusText, data.problems ?? []);
-  return data as T;
+const bearer: Middleware = {
+  onRequest({ request }) {
+    const token = getToken();
+    if (token) request.headers.set('authorization', `Bearer ${token}`);
+    return request;
+  },
+};
+
+/** The typed client: `client.GET('/api/ranges/{name}', { params: { path: { name } } })`; paths and bodies are checked. */
+export const client = createClient<paths>({ baseUrl: '' });
+client.use(bearer);
+
+/** An ApiError for a failed answer: the shared error body when there is one. */
+function apiError(response: Response, body: unknown): ApiError {
+  const e = (body && typeof body === 'object' ? body : {}) as Partial<Schemas['Error']>;
+  return new ApiError(response.status, e.code ?? 'ERROR', e.message ?? response.statusText, e.problems ?? []);
+}
+
+/** The data of a client call; a non-2xx answer throws ApiError. */
+export async function call<D, E>(result: Promise<{ data?: D; error?: E; response: Response }>): Promise<D> {
+  const { data, error, response } = await result;
+  if (!response.ok) throw apiError(response, error);
+  return data as D;
 }
 
 /**
@@ -46,7 +66,7 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
  * WebSocket or an EventSource. The long-lived token never goes into a URL.
  */
 export async function ticket(): Promise<string> {
-  return (await api<{ ticket: string; expires_in: number }>('POST', '/tickets')).ticket;
+  return (await call(client.POST('/api/tickets'))).ticket;
 }
 
 /** A same-origin WebSocket URL for an API path, authenticated by a fresh ticket. */
@@ -56,21 +76,16 @@ export async function socketUrl(path: string, query: Record<string, string> = {}
   return `${proto}://${location.host}/api${path}?${q}`;
 }
 
-/** A step event of a deploy or destroy job. */
-export interface StepEvent {
-  kind: 'step' | 'progress';
-  step: string;
-  status?: string;
-  ms?: number;
-  error?: string;
-  message?: string;
+/** How a job ended, as its `end` event says (`unknown` when the stream was lost). */
+export interface JobEnd {
+  status: Schemas['Job']['status'] | 'unknown';
+  error: { code?: string; message: string } | null;
+  /** For an interrupted job: the reconcile job that repairs its range. */
+  reconcile_job?: string | null;
 }
 
 /** Follows a job's Server-Sent Events; resolves with the end status. */
-export async function followJob(
-  jobId: string,
-  onEvent: (e: StepEvent) => void,
-): Promise<{ status: string; error: { message: string } | null }> {
+export async function followJob(jobId: string, onEvent: (e: StepEvent) => void): Promise<JobEnd> {
   const t = await ticket();
   return new Promise((resolve) => {
     const es = new EventSource(`/api/jobs/${encodeURIComponent(jobId)}/events?ticket=${encodeURIComponent(t)}`);
@@ -86,36 +101,4 @@ export async function followJob(
       resolve({ status: 'unknown', error: { message: 'lost the event stream' } });
     };
   });
-}
-
-/** A NIC of a host as the API returns it. */
-export interface Nic {
-  network_id: string;
-  network_name: string;
-  ip_address: string | null;
-  subnet: string;
-  is_primary: boolean;
-  mac: string;
-  ifname: string;
-}
-
-export interface HostView {
-  name: string;
-  runtime: string;
-  mode: string;
-  hidden: boolean;
-  vnc_port: number | null;
-  state: string | null;
-  networks: Nic[];
-}
-
-export interface RangeView {
-  name: string;
-  blueprint: string;
-  status: string;
-  owner: string | null;
-  host_count: number;
-  networks: Array<{ id: string; name: string; subnet: string; gateway: string; egress: string; dhcp: boolean }>;
-  routes: Array<[string, string]>;
-  hosts?: HostView[];
 }

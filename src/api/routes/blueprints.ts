@@ -4,7 +4,7 @@ import { type Engine, hashBlueprintPasswords } from '../../engine/index.js';
 import { CyrangeError, type ResolvedRange, ValidationError, loadRawRange, resolveRange } from '../../model/index.js';
 import type { BlueprintRecord, User } from '../../store/index.js';
 import { actorOf, caller, requireRole } from '../auth.js';
-import { blueprintBodySchema } from '../schemas.js';
+import { blueprintBodySchema, idParams, ref } from '../schemas.js';
 
 /** Parses, resolves and admits blueprint text for `user`; every problem comes back as a 422 with its path. */
 function check(engine: Engine, user: User, source: string): ResolvedRange {
@@ -41,21 +41,34 @@ export async function blueprintRoutes(app: FastifyInstance, opts: { engine: Engi
     return engine.access;
   };
 
-  app.get('/blueprints', { schema: { tags: ['blueprints'], summary: 'List blueprints (instructors see their own)' } }, async (req) => {
-    const user = caller(req);
-    requireRole(user, 'admin', 'instructor');
-    return access()
-      .listBlueprints(user.role === 'admin' ? undefined : user.name)
-      .map(view);
-  });
+  app.get(
+    '/blueprints',
+    {
+      schema: {
+        operationId: 'listBlueprints',
+        tags: ['blueprints'],
+        summary: 'List blueprints (instructors see their own)',
+        response: { 200: { type: 'array', items: ref('Blueprint') } },
+      },
+    },
+    async (req) => {
+      const user = caller(req);
+      requireRole(user, 'admin', 'instructor');
+      return access()
+        .listBlueprints(user.role === 'admin' ? undefined : user.name)
+        .map(view);
+    },
+  );
 
   app.post(
     '/blueprints',
     {
       schema: {
+        operationId: 'createBlueprint',
         tags: ['blueprints'],
         summary: 'Create or import a blueprint (JSON, or YAML with Content-Type application/yaml)',
         body: blueprintBodySchema,
+        response: { 201: ref('Blueprint') },
       },
     },
     async (req, reply) => {
@@ -70,7 +83,13 @@ export async function blueprintRoutes(app: FastifyInstance, opts: { engine: Engi
   app.post(
     '/blueprints/validate',
     {
-      schema: { tags: ['blueprints'], summary: 'Validate a blueprint and return its plan (nothing is stored)', body: blueprintBodySchema },
+      schema: {
+        operationId: 'validateBlueprint',
+        tags: ['blueprints'],
+        summary: 'Validate a blueprint and return its plan (nothing is stored)',
+        body: blueprintBodySchema,
+        response: { 200: ref('Plan') },
+      },
     },
     async (req) => {
       const user = caller(req);
@@ -79,13 +98,33 @@ export async function blueprintRoutes(app: FastifyInstance, opts: { engine: Engi
     },
   );
 
-  app.get<{ Params: { id: string } }>('/blueprints/:id', { schema: { tags: ['blueprints'], summary: 'Get a blueprint' } }, async (req) => {
-    return view(load(engine, caller(req), Number(req.params.id)));
-  });
+  app.get<{ Params: { id: string } }>(
+    '/blueprints/:id',
+    {
+      schema: {
+        operationId: 'getBlueprint',
+        params: idParams,
+        tags: ['blueprints'],
+        summary: 'Get a blueprint',
+        response: { 200: ref('Blueprint') },
+      },
+    },
+    async (req) => {
+      return view(load(engine, caller(req), Number(req.params.id)));
+    },
+  );
 
   app.get<{ Params: { id: string } }>(
     '/blueprints/:id/export',
-    { schema: { tags: ['blueprints'], summary: 'Export a blueprint as YAML' } },
+    {
+      schema: {
+        operationId: 'exportBlueprint',
+        params: idParams,
+        tags: ['blueprints'],
+        summary: 'Export a blueprint as YAML',
+        response: { 200: { description: 'The blueprint as YAML.', content: { 'application/yaml': { schema: { type: 'string' } } } } },
+      },
+    },
     async (req, reply) => {
       const b = load(engine, caller(req), Number(req.params.id));
       const text = b.source.trimStart().startsWith('{') ? toYaml(JSON.parse(b.source)) : b.source;
@@ -95,7 +134,16 @@ export async function blueprintRoutes(app: FastifyInstance, opts: { engine: Engi
 
   app.put<{ Params: { id: string } }>(
     '/blueprints/:id',
-    { schema: { tags: ['blueprints'], summary: 'Replace a blueprint', body: blueprintBodySchema } },
+    {
+      schema: {
+        operationId: 'updateBlueprint',
+        params: idParams,
+        tags: ['blueprints'],
+        summary: 'Replace a blueprint',
+        body: blueprintBodySchema,
+        response: { 200: ref('Blueprint') },
+      },
+    },
     async (req) => {
       const user = caller(req);
       const b = load(engine, user, Number(req.params.id));
@@ -108,7 +156,15 @@ export async function blueprintRoutes(app: FastifyInstance, opts: { engine: Engi
 
   app.delete<{ Params: { id: string } }>(
     '/blueprints/:id',
-    { schema: { tags: ['blueprints'], summary: 'Delete a blueprint' } },
+    {
+      schema: {
+        operationId: 'deleteBlueprint',
+        params: idParams,
+        tags: ['blueprints'],
+        summary: 'Delete a blueprint',
+        response: { 204: { type: 'null', description: 'Deleted.' } },
+      },
+    },
     async (req, reply) => {
       const b = load(engine, caller(req), Number(req.params.id));
       access().deleteBlueprint(b.id);

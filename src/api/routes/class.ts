@@ -58,7 +58,14 @@ export async function classRoutes(app: FastifyInstance, opts: { engine: Engine }
 
   app.get<{ Params: { name: string } }>(
     '/ranges/:name/snapshots',
-    { schema: { operationId: 'listSnapshots', tags: ['ranges'], summary: 'Snapshots of a range', response: { 200: { type: 'array', items: ref('Snapshot') } } } },
+    {
+      schema: {
+        operationId: 'listSnapshots',
+        tags: ['ranges'],
+        summary: 'Snapshots of a range',
+        response: { 200: { type: 'array', items: ref('Snapshot') } },
+      },
+    },
     async (req) => {
       const rec = await loadRange(engine, caller(req), req.params.name, 'manage');
       return (await engine.listSnapshots(rec.instance)).map(snapshotView);
@@ -84,7 +91,14 @@ export async function classRoutes(app: FastifyInstance, opts: { engine: Engine }
 
   app.post<{ Params: { name: string; snapshot: string } }>(
     '/ranges/:name/snapshots/:snapshot/restore',
-    { schema: { operationId: 'restoreSnapshot', tags: ['ranges'], summary: "Put a range's hosts back to a snapshot", response: { 200: ref('Snapshot') } } },
+    {
+      schema: {
+        operationId: 'restoreSnapshot',
+        tags: ['ranges'],
+        summary: "Put a range's hosts back to a snapshot",
+        response: { 200: ref('Snapshot') },
+      },
+    },
     async (req) => {
       const rec = await loadRange(engine, caller(req), req.params.name, 'manage');
       return snapshotView(await engine.restoreSnapshot(rec.instance, req.params.snapshot));
@@ -93,7 +107,14 @@ export async function classRoutes(app: FastifyInstance, opts: { engine: Engine }
 
   app.delete<{ Params: { name: string; snapshot: string } }>(
     '/ranges/:name/snapshots/:snapshot',
-    { schema: { operationId: 'removeSnapshot', tags: ['ranges'], summary: 'Remove a snapshot', response: { 204: { type: 'null', description: 'Removed.' } } } },
+    {
+      schema: {
+        operationId: 'removeSnapshot',
+        tags: ['ranges'],
+        summary: 'Remove a snapshot',
+        response: { 204: { type: 'null', description: 'Removed.' } },
+      },
+    },
     async (req, reply) => {
       const rec = await loadRange(engine, caller(req), req.params.name, 'manage');
       await engine.removeSnapshot(rec.instance, req.params.snapshot);
@@ -118,7 +139,10 @@ export async function classRoutes(app: FastifyInstance, opts: { engine: Engine }
             host: { type: 'string' },
             filter: { type: 'string', maxLength: 1024 },
             seconds: { type: 'integer', minimum: 1, maximum: 86400 },
-            ticket: { type: 'string', description: 'A ticket from POST /api/tickets, for a link that cannot carry the Authorization header.' },
+            ticket: {
+              type: 'string',
+              description: 'A ticket from POST /api/tickets, for a link that cannot carry the Authorization header.',
+            },
           },
         },
         response: {

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/index.js';
 import { CyrangeError } from '../../model/index.js';
 import { caller, loadRange } from '../auth.js';
+import { ref } from '../schemas.js';
 
 /**
  * A terminal over WebSocket into a host, behind the same authentication and authorization as
@@ -29,8 +30,17 @@ export async function consoleRoutes(app: FastifyInstance, opts: { engine: Engine
     method: 'GET',
     url: '/ranges/:name/hosts/:host/vnc',
     schema: {
+      operationId: 'openVnc',
       tags: ['hosts'],
       summary: "WebSocket carried to the host's VNC server (binary RFB; for noVNC; ?ticket= from POST /api/tickets)",
+      querystring: {
+        type: 'object',
+        properties: { ticket: { type: 'string', description: 'A ticket from POST /api/tickets (browsers).' } },
+      },
+      response: {
+        101: { type: 'null', description: 'Switched to the WebSocket protocol.' },
+        426: { ...ref('Error'), description: 'A plain request, not a WebSocket upgrade.' },
+      },
     },
     preValidation: mayConsole,
     handler: upgradeOnly,
@@ -59,7 +69,23 @@ export async function consoleRoutes(app: FastifyInstance, opts: { engine: Engine
   app.route<{ Params: { name: string; host: string }; Querystring: { cols?: string; rows?: string } }>({
     method: 'GET',
     url: '/ranges/:name/hosts/:host/console',
-    schema: { tags: ['hosts'], summary: 'WebSocket terminal into a host (Authorization header, or ?ticket= from POST /api/tickets)' },
+    schema: {
+      operationId: 'openConsole',
+      tags: ['hosts'],
+      summary: 'WebSocket terminal into a host (Authorization header, or ?ticket= from POST /api/tickets)',
+      querystring: {
+        type: 'object',
+        properties: {
+          cols: { type: 'integer', minimum: 1, description: 'Terminal width (default 100).' },
+          rows: { type: 'integer', minimum: 1, description: 'Terminal height (default 30).' },
+          ticket: { type: 'string', description: 'A ticket from POST /api/tickets (browsers).' },
+        },
+      },
+      response: {
+        101: { type: 'null', description: 'Switched to the WebSocket protocol.' },
+        426: { ...ref('Error'), description: 'A plain request, not a WebSocket upgrade.' },
+      },
+    },
     preValidation: mayConsole,
     handler: upgradeOnly,
     wsHandler: async (socket, req) => {

@@ -21,8 +21,12 @@ export async function metaRoutes(app: FastifyInstance, opts: { engine: Engine; j
     '/metrics',
     {
       schema: {
+        operationId: 'getMetrics',
         tags: ['meta'],
         summary: 'Prometheus metrics (admin token, or a `metrics`-scope token): ranges, hosts, job durations, per-NIC counters',
+        response: {
+          200: { description: 'Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } },
+        },
       },
     },
     async (req, reply) => {

@@ -4,7 +4,7 @@ import { CyrangeError, type Problem, ValidationError, loadRawRange, resolveRange
 import { actorOf, caller, loadRange, requireRole, viewerOf } from '../auth.js';
 import type { JobRunner } from '../jobs.js';
 import type { MetricsSampler } from '../metrics.js';
-import { hostBodySchema, nicBodySchema } from '../schemas.js';
+import { hostBodySchema, nicBodySchema, ref } from '../schemas.js';
 import { LiveCache } from '../live-cache.js';
 import { hostView, rangeView, statsView } from '../views.js';
 
@@ -37,26 +37,51 @@ function hostInput(body: Record<string, unknown>): Record<string, unknown> {
 export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; jobs: JobRunner; sampler: MetricsSampler }): Promise<void> {
   const { engine, jobs, sampler } = opts;
   const live = new LiveCache(engine);
+  /** A host as stored after a change (a host removed meanwhile answers 404). */
+  const hostAfter = async (instance: string, host: string) => {
+    const after = await engine.get(instance);
+    const h = after?.resolved.hosts.find((x) => x.name === host);
+    if (!after || !h) throw new CyrangeError('CYR_NOT_FOUND', `no host "${host}"`);
+    return hostView(after.resolved, h);
+  };
   // Any change through the API makes the next read fresh.
   app.addHook('onResponse', async (req) => {
     const name = (req.params as { name?: string } | undefined)?.name;
     if (name && req.method !== 'GET') live.invalidate(name);
   });
 
-  app.get('/ranges', { schema: { tags: ['ranges'], summary: 'List the range instances you may see' } }, async (req) => {
-    const access = engine.access;
-    if (!access) return [];
-    const viewer = viewerOf(access, caller(req));
-    return (await engine.list()).flatMap((r) => viewer.range(r) ?? []).map(rangeView);
-  });
+  app.get(
+    '/ranges',
+    {
+      schema: {
+        operationId: 'listRanges',
+        tags: ['ranges'],
+        summary: 'List the range instances you may see',
+        response: { 200: { type: 'array', items: ref('Range') } },
+      },
+    },
+    async (req) => {
+      const access = engine.access;
+      if (!access) return [];
+      const viewer = viewerOf(access, caller(req));
+      return (await engine.list()).flatMap((r) => viewer.range(r) ?? []).map(rangeView);
+    },
+  );
 
   app.post<{ Body: { blueprint_id?: number; source?: string; name?: string } }>(
     '/ranges',
     {
       schema: {
+        operationId: 'deployRange',
         tags: ['ranges'],
         summary: 'Deploy a blueprint as a range instance; returns a job',
-        body: { type: 'object', properties: { blueprint_id: { type: 'integer' }, source: { type: 'string' }, name: { type: 'string' } } },
+        body: {
+          type: 'object',
+          description:
+            'A stored blueprint (`blueprint_id`) or blueprint text (`source`), and an instance name (default: the blueprint name).',
+          properties: { blueprint_id: { type: 'integer' }, source: { type: 'string' }, name: { type: 'string' } },
+        },
+        response: { 202: { ...ref('JobAccepted'), headers: { location: { type: 'string', description: 'The job: /api/jobs/{id}.' } } } },
       },
     },
     async (req, reply) => {
@@ -84,7 +109,14 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
 
   app.get<{ Params: { name: string } }>(
     '/ranges/:name',
-    { schema: { tags: ['ranges'], summary: 'A range with its hosts and their live state' } },
+    {
+      schema: {
+        operationId: 'getRange',
+        tags: ['ranges'],
+        summary: 'A range with its hosts and their live state',
+        response: { 200: ref('RangeDetail') },
+      },
+    },
     async (req) => {
       const rec = await loadRange(engine, caller(req), req.params.name, 'see');
       const state = rec.status === 'running' ? await live.get(rec.instance) : null;
@@ -103,7 +135,14 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
 
   app.delete<{ Params: { name: string } }>(
     '/ranges/:name',
-    { schema: { tags: ['ranges'], summary: 'Destroy a range instance; returns a job' } },
+    {
+      schema: {
+        operationId: 'destroyRange',
+        tags: ['ranges'],
+        summary: 'Destroy a range instance; returns a job',
+        response: { 202: { ...ref('JobAccepted'), headers: { location: { type: 'string', description: 'The job: /api/jobs/{id}.' } } } },
+      },
+    },
     async (req, reply) => {
       const user = caller(req);
       const rec = await loadRange(engine, user, req.params.name, 'manage');
@@ -114,7 +153,14 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
 
   app.get<{ Params: { name: string } }>(
     '/ranges/:name/networks',
-    { schema: { tags: ['ranges'], summary: 'Networks of a range' } },
+    {
+      schema: {
+        operationId: 'listNetworks',
+        tags: ['ranges'],
+        summary: 'Networks of a range',
+        response: { 200: { type: 'array', items: ref('Network') } },
+      },
+    },
     async (req) => {
       const rec = await loadRange(engine, caller(req), req.params.name, 'see');
       return rangeView(rec).networks;
@@ -125,8 +171,10 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
     '/ranges/:name/stats',
     {
       schema: {
+        operationId: 'getRangeStats',
         tags: ['ranges'],
         summary: 'Per-NIC rx/tx bytes, packets and drops of the running range, as last read in the background',
+        response: { 200: ref('Stats') },
       },
     },
     async (req) => {
@@ -153,7 +201,14 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
 
   app.get<{ Params: { name: string } }>(
     '/ranges/:name/hosts',
-    { schema: { tags: ['hosts'], summary: 'Hosts of a range' } },
+    {
+      schema: {
+        operationId: 'listHosts',
+        tags: ['hosts'],
+        summary: 'Hosts of a range',
+        response: { 200: { type: 'array', items: ref('Host') } },
+      },
+    },
     async (req) => {
       const rec = await loadRange(engine, caller(req), req.params.name, 'see');
       return rec.resolved.hosts.map((h) => hostView(rec.resolved, h));
@@ -162,7 +217,7 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
 
   app.get<{ Params: { name: string; host: string } }>(
     '/ranges/:name/hosts/:host',
-    { schema: { tags: ['hosts'], summary: 'One host' } },
+    { schema: { operationId: 'getHost', tags: ['hosts'], summary: 'One host', response: { 200: ref('Host') } } },
     async (req) => {
       const rec = await loadRange(engine, caller(req), req.params.name, 'see');
       const h = rec.resolved.hosts.find((x) => x.name === req.params.host);
@@ -173,7 +228,15 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
 
   app.post<{ Params: { name: string }; Body: Record<string, unknown> }>(
     '/ranges/:name/hosts',
-    { schema: { tags: ['hosts'], summary: 'Add a host with one or more NICs (built at once on a running range)', body: hostBodySchema } },
+    {
+      schema: {
+        operationId: 'addHost',
+        tags: ['hosts'],
+        summary: 'Add a host with one or more NICs (built at once on a running range)',
+        body: hostBodySchema,
+        response: { 201: ref('Host') },
+      },
+    },
     async (req, reply) => {
       const user = caller(req);
       const rec = await loadRange(engine, user, req.params.name, 'manage');
@@ -190,7 +253,14 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
 
   app.delete<{ Params: { name: string; host: string } }>(
     '/ranges/:name/hosts/:host',
-    { schema: { tags: ['hosts'], summary: 'Remove a host' } },
+    {
+      schema: {
+        operationId: 'removeHost',
+        tags: ['hosts'],
+        summary: 'Remove a host',
+        response: { 204: { type: 'null', description: 'Removed.' } },
+      },
+    },
     async (req, reply) => {
       const rec = await loadRange(engine, caller(req), req.params.name, 'manage');
       await engine.removeHost(rec.instance, req.params.host);
@@ -201,7 +271,14 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
   for (const action of ['start', 'stop', 'restart'] as const) {
     app.post<{ Params: { name: string; host: string } }>(
       `/ranges/:name/hosts/:host/${action}`,
-      { schema: { tags: ['hosts'], summary: `${action[0]?.toUpperCase()}${action.slice(1)} a host` } },
+      {
+        schema: {
+          operationId: `${action}Host`,
+          tags: ['hosts'],
+          summary: `${action[0]?.toUpperCase()}${action.slice(1)} a host`,
+          response: { 200: ref('HostAction') },
+        },
+      },
       async (req) => {
         const rec = await loadRange(engine, caller(req), req.params.name, 'manage');
         const steps = await engine.host(rec.instance, req.params.host, action);
@@ -212,7 +289,15 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
 
   app.post<{ Params: { name: string; host: string }; Body: { network_id: string; ip_address?: string | null } }>(
     '/ranges/:name/hosts/:host/interfaces',
-    { schema: { tags: ['hosts'], summary: 'Attach a running host to one more network', body: nicBodySchema } },
+    {
+      schema: {
+        operationId: 'addNic',
+        tags: ['hosts'],
+        summary: 'Attach a running host to one more network',
+        body: nicBodySchema,
+        response: { 201: ref('Host') },
+      },
+    },
     async (req, reply) => {
       const rec = await loadRange(engine, caller(req), req.params.name, 'manage');
       const b = req.body ?? ({} as { network_id?: string });
@@ -229,21 +314,24 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
           );
         throw e;
       }
-      const after = await engine.get(rec.instance);
-      const h = after?.resolved.hosts.find((x) => x.name === req.params.host);
-      return reply.code(201).send(after && h ? hostView(after.resolved, h) : null);
+      return reply.code(201).send(await hostAfter(rec.instance, req.params.host));
     },
   );
 
   app.delete<{ Params: { name: string; host: string; network: string } }>(
     '/ranges/:name/hosts/:host/interfaces/:network',
-    { schema: { tags: ['hosts'], summary: 'Detach a host from a network (not the primary)' } },
+    {
+      schema: {
+        operationId: 'removeNic',
+        tags: ['hosts'],
+        summary: 'Detach a host from a network (not the primary)',
+        response: { 200: ref('Host') },
+      },
+    },
     async (req) => {
       const rec = await loadRange(engine, caller(req), req.params.name, 'manage');
       await engine.removeNic(rec.instance, req.params.host, req.params.network);
-      const after = await engine.get(rec.instance);
-      const h = after?.resolved.hosts.find((x) => x.name === req.params.host);
-      return after && h ? hostView(after.resolved, h) : null;
+      return hostAfter(rec.instance, req.params.host);
     },
   );
 
@@ -251,9 +339,11 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
     '/ranges/:name/assignments',
     {
       schema: {
+        operationId: 'assignRange',
         tags: ['ranges'],
         summary: 'Assign a range to a student',
         body: { type: 'object', properties: { user: { type: 'string' } }, required: ['user'] },
+        response: { 204: { type: 'null', description: 'Assigned.' } },
       },
     },
     async (req, reply) => {

@@ -3,6 +3,7 @@ import type { Engine } from '../../engine/index.js';
 import { CyrangeError, type Problem, ValidationError } from '../../model/index.js';
 import { TOKEN_SCOPES, type TokenRecord, type TokenScope, issueToken } from '../../store/index.js';
 import { caller, requireRole } from '../auth.js';
+import { idParams, ref } from '../schemas.js';
 import type { TicketBook } from '../tickets.js';
 import { expiresIn } from './users.js';
 
@@ -28,7 +29,14 @@ export async function tokenRoutes(app: FastifyInstance, opts: { engine: Engine; 
 
   app.get(
     '/tokens',
-    { schema: { tags: ['tokens'], summary: 'List API tokens: your own (admins: everyone’s); never the secrets' } },
+    {
+      schema: {
+        operationId: 'listTokens',
+        tags: ['tokens'],
+        summary: 'List API tokens: your own (admins: everyone’s); never the secrets',
+        response: { 200: { type: 'array', items: ref('Token') } },
+      },
+    },
     async (req) => {
       const user = caller(req);
       return access()
@@ -41,6 +49,7 @@ export async function tokenRoutes(app: FastifyInstance, opts: { engine: Engine; 
     '/tokens',
     {
       schema: {
+        operationId: 'createToken',
         tags: ['tokens'],
         summary: 'Make a token for a user (admin); the response holds it, shown only this once',
         body: {
@@ -52,6 +61,7 @@ export async function tokenRoutes(app: FastifyInstance, opts: { engine: Engine; 
             label: { type: 'string' },
           },
         },
+        response: { 201: ref('TokenCreated') },
       },
     },
     async (req, reply) => {
@@ -78,7 +88,15 @@ export async function tokenRoutes(app: FastifyInstance, opts: { engine: Engine; 
 
   app.delete<{ Params: { id: string } }>(
     '/tokens/:id',
-    { schema: { tags: ['tokens'], summary: 'Revoke a token: your own (admins: anyone’s); it stops working at once' } },
+    {
+      schema: {
+        operationId: 'revokeToken',
+        params: idParams,
+        tags: ['tokens'],
+        summary: 'Revoke a token: your own (admins: anyone’s); it stops working at once',
+        response: { 204: { type: 'null', description: 'Revoked.' } },
+      },
+    },
     async (req, reply) => {
       const user = caller(req);
       const t = access().getToken(Number(req.params.id));
@@ -93,8 +111,10 @@ export async function tokenRoutes(app: FastifyInstance, opts: { engine: Engine; 
     '/tickets',
     {
       schema: {
+        operationId: 'createTicket',
         tags: ['tokens'],
         summary: `A single-use ticket, valid ${opts.tickets.ttlS} s, for a WebSocket or Server-Sent Events URL (?ticket=), which cannot carry the Authorization header`,
+        response: { 201: ref('Ticket') },
       },
     },
     async (req, reply) => {

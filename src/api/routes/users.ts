@@ -4,6 +4,7 @@ import type { Engine } from '../../engine/index.js';
 import { CyrangeError, type Problem, ValidationError } from '../../model/index.js';
 import { ROLES, type Role, checkPassword, createUserWithToken, issueToken } from '../../store/index.js';
 import { caller, requireRole } from '../auth.js';
+import { ref } from '../schemas.js';
 
 /** `expires_in` of a body: absent or null (never), or whole seconds above 0. */
 export function expiresIn(v: unknown, problems: Problem[]): number | null {
@@ -20,20 +21,36 @@ export async function userRoutes(app: FastifyInstance, opts: { engine: Engine })
     return opts.engine.access;
   };
 
-  app.get('/me', { schema: { tags: ['users'], summary: 'The caller' } }, async (req) => {
-    const u = caller(req);
-    return { ...u, assigned: access().assignedInstances(u.id), token: { id: req.token?.id, expires_at: req.token?.expiresAt ?? null } };
-  });
+  app.get(
+    '/me',
+    { schema: { operationId: 'getMe', tags: ['users'], summary: 'The caller', response: { 200: ref('Me') } } },
+    async (req) => {
+      const u = caller(req);
+      return { ...u, assigned: access().assignedInstances(u.id), token: { id: req.token?.id, expires_at: req.token?.expiresAt ?? null } };
+    },
+  );
 
-  app.get('/users', { schema: { tags: ['users'], summary: 'List users (admin)' } }, async (req) => {
-    requireRole(caller(req), 'admin');
-    return access().listUsers();
-  });
+  app.get(
+    '/users',
+    {
+      schema: {
+        operationId: 'listUsers',
+        tags: ['users'],
+        summary: 'List users (admin)',
+        response: { 200: { type: 'array', items: ref('User') } },
+      },
+    },
+    async (req) => {
+      requireRole(caller(req), 'admin');
+      return access().listUsers();
+    },
+  );
 
   app.post<{ Body: { name?: string; role?: string; password?: string; expires_in?: number | null } }>(
     '/users',
     {
       schema: {
+        operationId: 'createUser',
         tags: ['users'],
         summary: 'Create a user; the response holds their API token, shown only this once',
         body: {
@@ -46,6 +63,7 @@ export async function userRoutes(app: FastifyInstance, opts: { engine: Engine })
           },
           required: ['name', 'role'],
         },
+        response: { 201: ref('UserCreated') },
       },
     },
     async (req, reply) => {
@@ -114,6 +132,7 @@ export async function loginRoute(app: FastifyInstance, opts: { engine: Engine; l
     '/login',
     {
       schema: {
+        operationId: 'login',
         tags: ['users'],
         summary: 'Exchange a user name and password for an API token (expires; failed logins are rate-limited)',
         security: [],
@@ -121,6 +140,15 @@ export async function loginRoute(app: FastifyInstance, opts: { engine: Engine; l
           type: 'object',
           properties: { username: { type: 'string' }, password: { type: 'string' } },
           required: ['username', 'password'],
+        },
+        response: {
+          200: ref('Login'),
+          401: { ...ref('Error'), description: 'Wrong user name or password.' },
+          429: {
+            ...ref('Error'),
+            description: 'Too many failed logins for this user name or client address.',
+            headers: { 'retry-after': { type: 'integer', description: 'Seconds to wait.' } },
+          },
         },
       },
     },

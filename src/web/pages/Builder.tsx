@@ -1,13 +1,9 @@
 import { useEffect, useState } from 'react';
-import { ApiError, api, followJob } from '../api.js';
+import { ApiError, type Schemas, call, client, followJob } from '../api.js';
 import { InterfaceEditor } from '../components/InterfaceEditor.js';
 import { type Draft, blueprintToDraft, draftHasProblems, draftToBlueprint, emptyDraft, networkProblem, usableNetworks } from '../draft.js';
 
-interface StoredBlueprint {
-  id: number;
-  name: string;
-  source: string;
-}
+type StoredBlueprint = Schemas['Blueprint'];
 
 function parseSource(source: string): unknown {
   try {
@@ -26,7 +22,7 @@ export function Builder({ go }: { go: (p: string) => void }) {
   const [errors, setErrors] = useState<string[]>([]);
   const [progress, setProgress] = useState<string[]>([]);
   useEffect(() => {
-    void api<StoredBlueprint[]>('GET', '/blueprints').then(setList);
+    void call(client.GET('/api/blueprints')).then(setList);
   }, []);
 
   const edit = (fn: (d: Draft) => void) => {
@@ -44,13 +40,14 @@ export function Builder({ go }: { go: (p: string) => void }) {
     setErrors([]);
     setMessage('');
     try {
-      const body = draftToBlueprint(draft);
+      // Stored as this text, which is what the server makes of a blueprint object.
+      const body = { source: JSON.stringify(draftToBlueprint(draft), null, 2) };
       const saved = id
-        ? await api<StoredBlueprint>('PUT', `/blueprints/${id}`, body)
-        : await api<StoredBlueprint>('POST', '/blueprints', body);
+        ? await call(client.PUT('/api/blueprints/{id}', { params: { path: { id } }, body }))
+        : await call(client.POST('/api/blueprints', { body }));
       setId(saved.id);
       setMessage(`saved blueprint #${saved.id}`);
-      setList(await api('GET', '/blueprints'));
+      setList(await call(client.GET('/api/blueprints')));
       return saved.id;
     } catch (e) {
       setErrors(e instanceof ApiError ? (e.problems.length ? e.problems.map((p) => p.line) : [e.message]) : [String(e)]);
@@ -61,9 +58,9 @@ export function Builder({ go }: { go: (p: string) => void }) {
     const bid = await save();
     if (!bid) return;
     try {
-      const { job_id, instance } = await api<{ job_id: string; instance: string }>('POST', '/ranges', { blueprint_id: bid });
+      const { job_id, instance } = await call(client.POST('/api/ranges', { body: { blueprint_id: bid } }));
       setProgress([]);
-      const end = await followJob(job_id, (e) => setProgress((p) => [...p, `${e.step} ${e.status ?? e.message ?? ''}`]));
+      const end = await followJob(job_id, (e) => setProgress((p) => [...p, `${e.step} ${e.kind === 'step' ? e.status : e.message}`]));
       if (end.status === 'succeeded') go(`/ranges/${instance}`);
       else setErrors([end.error?.message ?? 'deploy failed']);
     } catch (e) {

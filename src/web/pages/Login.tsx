@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { ApiError, type User, api, setToken } from '../api.js';
+import { ApiError, type User, call, client, setToken } from '../api.js';
 
 /** Sign in with a user name and password, or paste an API token. */
 export function Login({ onLogin }: { onLogin: (u: User) => void }) {
@@ -12,8 +12,8 @@ export function Login({ onLogin }: { onLogin: (u: User) => void }) {
     setError('');
     try {
       if (token) setToken(token);
-      else setToken((await api<{ token: string }>('POST', '/login', { username, password })).token);
-      onLogin(await api<User>('GET', '/me'));
+      else setToken((await call(client.POST('/api/login', { body: { username, password } }))).token);
+      onLogin(await call(client.GET('/api/me')));
     } catch (err) {
       setToken(null);
       setError(err instanceof ApiError ? err.message : String(err));

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError, type RangeView, type StepEvent, type User, api, followJob } from '../api.js';
+import { ApiError, type RangeView, type StepEvent, type User, call, client, followJob } from '../api.js';
 
 /** Range instances with state, host count and owner; deploy from a blueprint and destroy, with live progress. */
 export function Ranges({ user, go }: { user: User; go: (path: string) => void }) {
@@ -11,8 +11,8 @@ export function Ranges({ user, go }: { user: User; go: (path: string) => void })
   const [name, setName] = useState('');
   const canManage = user.role !== 'student';
   const load = useCallback(async () => {
-    setRanges(await api<RangeView[]>('GET', '/ranges'));
-    if (canManage) setBlueprints(await api('GET', '/blueprints'));
+    setRanges(await call(client.GET('/api/ranges')));
+    if (canManage) setBlueprints(await call(client.GET('/api/blueprints')));
   }, [canManage]);
   useEffect(() => {
     void load();
@@ -74,7 +74,10 @@ export function Ranges({ user, go }: { user: User; go: (path: string) => void })
               <td>{r.owner ?? '—'}</td>
               <td>
                 {canManage && (
-                  <button type="button" onClick={() => void run(() => api('DELETE', `/ranges/${r.name}`))}>
+                  <button
+                    type="button"
+                    onClick={() => void run(() => call(client.DELETE('/api/ranges/{name}', { params: { path: { name: r.name } } })))}
+                  >
                     Destroy
                   </button>
                 )}
@@ -88,7 +91,7 @@ export function Ranges({ user, go }: { user: User; go: (path: string) => void })
           className="card row"
           onSubmit={(e) => {
             e.preventDefault();
-            void run(() => api('POST', '/ranges', { blueprint_id: Number(bp), ...(name ? { name } : {}) }));
+            void run(() => call(client.POST('/api/ranges', { body: { blueprint_id: Number(bp), ...(name ? { name } : {}) } })));
           }}
         >
           <select aria-label="blueprint" value={bp} onChange={(e) => setBp(e.target.value)}>
