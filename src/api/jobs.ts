@@ -1,27 +1,57 @@
 import { randomUUID } from 'node:crypto';
-import type { EngineEvent } from '../engine/index.js';
+import { type Engine, type EngineEvent, currentProcess, forgetLiveStatus, processAlive } from '../engine/index.js';
+import type { JobRecord, JobsRepo } from '../store/index.js';
 
-/** A long operation (deploy, destroy) run in the background, with its progress events. */
+/** A long operation (deploy, destroy, reconcile) run in the background, with its progress events. */
 export interface Job {
   readonly id: string;
-  readonly op: 'deploy' | 'destroy';
+  readonly op: 'deploy' | 'destroy' | 'reconcile';
   readonly instance: string;
   readonly owner: string;
-  status: 'running' | 'succeeded' | 'failed';
+  /** `interrupted`: the server running it stopped first (a crash, a kill, a reboot). */
+  status: 'running' | 'succeeded' | 'failed' | 'interrupted';
   readonly events: EngineEvent[];
   result: unknown;
   error: { code: string; message: string } | null;
   readonly startedAt: string;
   finishedAt: string | null;
   durationMs: number | null;
+  /** For an interrupted job: the reconcile job that repairs its range. */
+  reconcileJob?: string | null;
+  /** For a reconcile job: the interrupted jobs whose range it repairs. */
+  repairs?: string[];
 }
 
 /** Durations kept for /metrics: far more jobs than one server runs between restarts. */
 const MAX_DURATIONS = 100_000;
+/** How often a follower of a job another process runs reads its new events. */
+const POLL_MS = 250;
 
 type Listener = (e: { kind: 'event'; event: EngineEvent } | { kind: 'end'; job: Job }) => void;
 
-/** Runs jobs and fans their engine events out to Server-Sent Event listeners. Kept in memory. */
+function fromRecord(r: JobRecord, events: unknown[], repairs: string[]): Job {
+  return {
+    id: r.id,
+    op: r.op as Job['op'],
+    instance: r.instance,
+    owner: r.owner,
+    status: r.status,
+    events: events as EngineEvent[],
+    result: r.result,
+    error: r.error,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+    durationMs: r.durationMs,
+    reconcileJob: r.reconcileJob,
+    repairs,
+  };
+}
+
+/**
+ * Runs jobs and fans their engine events out to Server-Sent Event listeners. With a `JobsRepo`
+ * every job and event is also stored, so a job can be read and followed after the server that ran
+ * it is gone, and a job a dead server left running is marked `interrupted` (`interruptOrphans`).
+ */
 export class JobRunner {
   private readonly jobs = new Map<string, Job>();
   private readonly listeners = new Map<string, Set<Listener>>();
@@ -29,11 +59,25 @@ export class JobRunner {
   /** Finished jobs' durations, for /metrics (the most recent `MAX_DURATIONS`). */
   readonly durations: Array<{ op: string; owner: string; seconds: number; ok: boolean }> = [];
 
+  constructor(private readonly repo: JobsRepo | null = null) {}
+
+  /** Stores without failing the operation: a job's record is a report, not part of the work. */
+  private save(fn: (repo: JobsRepo) => void): void {
+    if (!this.repo) return;
+    try {
+      fn(this.repo);
+    } catch {
+      // The store is busy or gone; the job itself carries on.
+    }
+  }
+
   /** Routes an engine event to the running job of its instance. */
   dispatch(e: EngineEvent): void {
     const job = this.byInstance.get(e.instance);
     if (job?.status !== 'running') return;
     job.events.push(e);
+    const seq = job.events.length - 1;
+    this.save((r) => r.addEvent(job.id, seq, e));
     for (const l of this.listeners.get(job.id) ?? []) l({ kind: 'event', event: e });
   }
 
@@ -51,9 +95,12 @@ export class JobRunner {
       startedAt: new Date().toISOString(),
       finishedAt: null,
       durationMs: null,
+      reconcileJob: null,
+      repairs: [],
     };
     this.jobs.set(job.id, job);
     this.byInstance.set(instance, job);
+    this.save((r) => r.create({ id: job.id, op, instance, owner, startedAt: job.startedAt, server: currentProcess() }));
     const t0 = performance.now();
     void fn().then(
       (result) => this.finish(job, t0, 'succeeded', result, null),
@@ -69,21 +116,61 @@ export class JobRunner {
     job.error = error;
     job.durationMs = Math.round(performance.now() - t0);
     job.finishedAt = new Date().toISOString();
+    const end = { status: status as 'succeeded' | 'failed', result, error, finishedAt: job.finishedAt, durationMs: job.durationMs };
+    this.save((r) => r.finish(job.id, end));
     this.durations.push({ op: job.op, owner: job.owner, seconds: job.durationMs / 1000, ok: status === 'succeeded' });
     if (this.durations.length > MAX_DURATIONS) this.durations.splice(0, this.durations.length - MAX_DURATIONS);
     if (this.byInstance.get(job.instance) === job) this.byInstance.delete(job.instance);
+    // The range's status changed with the job: the next view probes it again.
+    forgetLiveStatus(job.instance);
     for (const l of this.listeners.get(job.id) ?? []) l({ kind: 'end', job });
     this.listeners.delete(job.id);
   }
 
-  /** A job by id. */
+  /** A job by id: one this server runs or ran, or one stored by an earlier server. */
   get(id: string): Job | undefined {
-    return this.jobs.get(id);
+    const mine = this.jobs.get(id);
+    if (mine) return mine;
+    if (!this.repo) return undefined;
+    try {
+      const r = this.repo.get(id);
+      return r ? fromRecord(r, this.repo.events(id), this.repo.repairedBy(id)) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
-  /** Every job. */
+  /** Every job this server ran, then the most recent stored ones. */
   list(): Job[] {
-    return [...this.jobs.values()];
+    const mine = [...this.jobs.values()];
+    if (!this.repo) return mine;
+    const seen = new Set(mine.map((j) => j.id));
+    const stored = this.repo.recent().filter((r) => !seen.has(r.id));
+    return [...mine, ...stored.map((r) => fromRecord(r, [], []))];
+  }
+
+  /**
+   * Marks every stored job whose server is gone as `interrupted`, and returns them. Call once at
+   * start, before any job of this server runs.
+   */
+  interruptOrphans(): JobRecord[] {
+    if (!this.repo) return [];
+    const out: JobRecord[] = [];
+    for (const r of this.repo.running()) {
+      if (this.jobs.has(r.id) || (r.server && processAlive(r.server))) continue;
+      const error = { code: 'CYR_INTERRUPTED', message: `the server running this ${r.op} stopped before it finished` };
+      this.repo.finish(r.id, { status: 'interrupted', result: null, error, finishedAt: new Date().toISOString(), durationMs: null });
+      out.push({ ...r, status: 'interrupted', error });
+    }
+    this.repo.prune();
+    return out;
+  }
+
+  /** Links an interrupted job to the reconcile job that repairs its range. */
+  link(interrupted: string, reconcileJob: string): void {
+    this.save((r) => r.link(interrupted, reconcileJob));
+    const rec = this.jobs.get(reconcileJob);
+    if (rec) rec.repairs = [...(rec.repairs ?? []), interrupted];
   }
 
   /** Follows a job: past events first, then live ones, then the end. Returns an unsubscribe function. */
@@ -93,9 +180,71 @@ export class JobRunner {
       l({ kind: 'end', job });
       return () => {};
     }
+    if (!this.jobs.has(job.id)) return this.followStored(job, l);
     const set = this.listeners.get(job.id) ?? new Set();
     set.add(l);
     this.listeners.set(job.id, set);
     return () => set.delete(l);
   }
+
+  /** Follows a stored job another live server runs, by reading the store. */
+  private followStored(job: Job, l: Listener): () => void {
+    let seq = job.events.length;
+    const timer = setInterval(() => {
+      const now = this.get(job.id);
+      if (!now) return;
+      for (const event of now.events.slice(seq)) l({ kind: 'event', event });
+      seq = now.events.length;
+      if (now.status !== 'running') {
+        clearInterval(timer);
+        l({ kind: 'end', job: now });
+      }
+    }, POLL_MS);
+    return () => clearInterval(timer);
+  }
+}
+
+/** What `reconcileOnStart` found and started. */
+export interface StartupReconcile {
+  /** Jobs a dead server left running, now `interrupted`. */
+  readonly interrupted: readonly JobRecord[];
+  /** The reconcile jobs started, one per instance. */
+  readonly started: readonly Job[];
+}
+
+/**
+ * What `serve` does at start: marks jobs a dead server left as interrupted and, unless `enabled`
+ * is false, starts one background reconcile job (owner `system`) per instance that needs it —
+ * recorded running but not live, left mid-operation by a dead process, or named by an
+ * interrupted job — at most `limit` at once. Each interrupted job is linked to its instance's
+ * reconcile job.
+ */
+export async function reconcileOnStart(
+  engine: Engine,
+  jobs: JobRunner,
+  opts: { enabled: boolean; limit?: number },
+): Promise<StartupReconcile> {
+  const interrupted = jobs.interruptOrphans();
+  if (!opts.enabled) return { interrupted, started: [] };
+  const need = (await engine.reconcileCandidates()).map((h) => h.instance);
+  const instances = [...new Set([...need, ...interrupted.map((j) => j.instance)])].sort();
+  let free = Math.max(1, opts.limit ?? 4);
+  const waiting: Array<() => void> = [];
+  const bounded = async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (free > 0) free--;
+    else await new Promise<void>((r) => waiting.push(r));
+    try {
+      return await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else free++;
+    }
+  };
+  const started = instances.map((instance) => {
+    const job = jobs.start('reconcile', instance, 'system', () => bounded(() => engine.reconcile(instance)));
+    for (const j of interrupted) if (j.instance === instance) jobs.link(j.id, job.id);
+    return job;
+  });
+  return { interrupted, started };
 }

@@ -1,4 +1,5 @@
 import type { EngineEvent, InspectedHost, NicStatsRow, RangeRecord, StepResult } from '../engine/index.js';
+import { liveStatusOf } from '../engine/index.js';
 import type { ResolvedHost, ResolvedRange } from '../model/index.js';
 import type { Job } from './jobs.js';
 
@@ -115,7 +116,7 @@ export function rangeView(rec: RangeRecord) {
   return {
     name: rec.instance,
     blueprint: r.name,
-    status: rec.status,
+    status: liveStatusOf(rec),
     kind: rec.kind,
     owner: rec.owner ?? null,
     host_count: r.hosts.length,

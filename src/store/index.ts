@@ -26,3 +26,4 @@ export {
   type TokenOptions,
 } from './tokens.js';
 export { PoolsRepo, type PoolRecord, type PoolMember } from './pools.js';
+export { JOBS_KEPT, JobsRepo, type JobRecord, type JobStatus, type NewJob } from './jobs.js';

@@ -194,6 +194,33 @@ export const MIGRATIONS: readonly Migration[] = [
         UNIQUE (pool, position))`);
     },
   },
+  {
+    // Jobs outlive the server: each job with the server process that runs it, and its progress events.
+    name: '0009_jobs',
+    up: (conn) => {
+      conn.exec(`CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        op TEXT NOT NULL,
+        instance TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        status TEXT NOT NULL,
+        result_json TEXT,
+        error_json TEXT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        duration_ms INTEGER,
+        server_pid INTEGER,
+        server_start TEXT,
+        reconcile_job TEXT)`);
+      conn.exec('CREATE INDEX jobs_status ON jobs(status)');
+      conn.exec('CREATE INDEX jobs_started ON jobs(started_at)');
+      conn.exec(`CREATE TABLE job_events (
+        job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        event_json TEXT NOT NULL,
+        PRIMARY KEY (job_id, seq))`);
+    },
+  },
 ];
 
 /** The networks of a stored resolved range that carry reserved addresses; nothing for text that is not one. */

@@ -3,9 +3,21 @@ import type { Engine, RangeRecord } from '../../engine/index.js';
 import { CyrangeError } from '../../model/index.js';
 import { caller, viewerOf } from '../auth.js';
 import type { Job, JobRunner } from '../jobs.js';
+import { ref } from '../schemas.js';
 import { jobFilter, jobView } from '../views.js';
 
-/** Deploy and destroy jobs: a resource to poll, and Server-Sent Events with one event per step. */
+/**
+ * A job as a caller sees it (`jobView`), with its links: the reconcile job that repairs the range
+ * of an interrupted job, and the interrupted jobs a reconcile job repairs.
+ */
+function linkedJobView(job: Job, full: RangeRecord | null, seen: RangeRecord | null) {
+  return { ...jobView(job, full, seen), reconcile_job: job.reconcileJob ?? null, repairs: job.repairs ?? [] };
+}
+
+/**
+ * Deploy, destroy and reconcile jobs: a resource to poll, and Server-Sent Events with one event per
+ * step. Jobs are stored, so both keep working after the server restarts.
+ */
 export async function jobRoutes(app: FastifyInstance, opts: { engine: Engine; jobs: JobRunner }): Promise<void> {
   const { engine, jobs } = opts;
   /**
@@ -26,10 +38,18 @@ export async function jobRoutes(app: FastifyInstance, opts: { engine: Engine; jo
 
   app.get<{ Params: { id: string } }>(
     '/jobs/:id',
-    { schema: { tags: ['jobs'], summary: 'A deploy or destroy job and its step events' } },
+    {
+      schema: {
+        operationId: 'getJob',
+        tags: ['jobs'],
+        summary:
+          'A deploy, destroy or reconcile job and its step events (`interrupted`: its server stopped first; `reconcile_job` repairs the range)',
+        response: { 200: ref('Job') },
+      },
+    },
     async (req) => {
       const { job, full, seen } = await load(req);
-      return jobView(job, full, seen);
+      return linkedJobView(job, full, seen);
     },
   );
 
@@ -37,9 +57,17 @@ export async function jobRoutes(app: FastifyInstance, opts: { engine: Engine; jo
     '/jobs/:id/events',
     {
       schema: {
+        operationId: 'followJob',
         tags: ['jobs'],
         summary:
           'Server-Sent Events: one `step` event per step, then `end` (EventSource: authenticate with ?ticket= from POST /api/tickets)',
+        response: {
+          200: {
+            description:
+              'An event stream: `step` and `progress` events (StepEvent, ProgressEvent), then one `end` with `status`, `error`, `duration_ms` and `reconcile_job`.',
+            content: { 'text/event-stream': { schema: { type: 'string' } } },
+          },
+        },
       },
     },
     async (req, reply) => {
@@ -52,8 +80,9 @@ export async function jobRoutes(app: FastifyInstance, opts: { engine: Engine; jo
         if (m.kind === 'event') {
           if (keep(m.event)) res.write(`event: ${m.event.kind}\ndata: ${JSON.stringify(m.event)}\n\n`);
         } else {
-          const end = jobView(m.job, full, seen);
-          res.write(`event: end\ndata: ${JSON.stringify({ status: end.status, error: end.error, duration_ms: end.duration_ms })}\n\n`);
+          const end = linkedJobView(m.job, full, seen);
+          const data = { status: end.status, error: end.error, duration_ms: end.duration_ms, reconcile_job: end.reconcile_job };
+          res.write(`event: end\ndata: ${JSON.stringify(data)}\n\n`);
           res.end();
         }
       });
