@@ -6,6 +6,8 @@ import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseRawRange, resolveRange, standaloneBlueprint } from '../src/model/index.js';
+import { openStore } from '../src/store/index.js';
 import { ROOT, cli, tempStateDir } from './helpers.js';
 
 const GOLDEN = join(ROOT, 'src/model/testdata/graph');
@@ -35,8 +37,13 @@ describe('graph DOT is valid Graphviz', () => {
 
 describe('cyrange graph INSTANCE --format mermaid|dot|json', () => {
   it('prints a recorded instance in each form', async () => {
-    const made = await run('vm', 'create', 'solo', '--network-subnet', '10.9.0.0/24');
-    expect(made.code, made.stderr).toBe(0);
+    // Recorded straight into the store: `vm create` would start it, and graph needs only the record.
+    const raw = standaloneBlueprint({ name: 'solo', subnet: '10.9.0.0/24' });
+    const parsed = parseRawRange(raw);
+    if ('problems' in parsed) throw new Error(JSON.stringify(parsed.problems));
+    const store = openStore({ stateDir: state.dir });
+    store.createRange({ resolved: resolveRange(parsed.raw), source: JSON.stringify(raw), kind: 'standalone', status: 'planned' });
+    store.close();
     const mermaid = await run('graph', 'solo');
     expect(mermaid.code, mermaid.stderr).toBe(0);
     expect(mermaid.stdout.split('\n')[1]).toBe('graph LR');

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import type { Engine } from '../engine/index.js';
 import { CyrangeError } from '../model/index.js';
 import { authenticate } from './auth.js';
@@ -10,6 +10,7 @@ import { errorHandler } from './errors.js';
 import type { JobRunner } from './jobs.js';
 import { MetricsSampler } from './metrics.js';
 import { registerOpenapi } from './openapi.js';
+import { applyRoutes } from './routes/apply.js';
 import { blueprintRoutes } from './routes/blueprints.js';
 import { classRoutes } from './routes/class.js';
 import { poolRoutes } from './routes/pools.js';
@@ -34,6 +35,8 @@ export interface ServerOptions {
   readonly loginLimits?: LoginLimits;
   /** Lifetime of a login token in seconds (default 12 h). */
   readonly loginTtlS?: number;
+  /** Told of every route as it is added (tests compare them with the OpenAPI document). */
+  readonly onRoute?: (route: RouteOptions) => void;
 }
 
 /** A URL without its query string: tickets and other secrets in queries never reach a log. */
@@ -58,6 +61,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     disableRequestLogging: true,
     bodyLimit: 1024 * 1024,
   });
+  const { onRoute } = opts;
+  if (onRoute) app.addHook('onRoute', (route) => onRoute(route));
   if (opts.logger)
     app.addHook('onResponse', async (req, reply) => {
       req.log.info({ method: req.method, path: pathOf(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
@@ -96,6 +101,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
         await authed.register(tokenRoutes, { engine, tickets });
         await authed.register(blueprintRoutes, { engine });
         await authed.register(rangeRoutes, { engine, jobs, sampler });
+        await authed.register(applyRoutes, { engine, jobs });
         await authed.register(jobRoutes, { engine, jobs });
         await authed.register(consoleRoutes, { engine });
         await authed.register(classRoutes, { engine });

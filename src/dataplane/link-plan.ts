@@ -2,6 +2,7 @@ import {
   type ResolvedHost,
   type ResolvedInterface,
   type ResolvedRange,
+  defaultRouteNic,
   gatewayMac,
   linkAlias,
   rangeNetns,
@@ -31,7 +32,8 @@ export function planRangeBridges(range: ResolvedRange): Argv[] {
       ],
       ['link', 'set', n.bridge, 'alias', linkAlias(range.instance, '', n.name)],
       // A network bridged onto a LAN is only an L2 extension: the LAN's router has the gateway.
-      ...(n.egress === 'bridge' ? [] : [['addr', 'add', `${n.gateway}/${n.prefix}`, 'dev', n.bridge] as Argv]),
+      // A /31 point-to-point network has none at all: both of its addresses are hosts'.
+      ...(n.egress === 'bridge' || !n.gateway ? [] : [['addr', 'add', `${n.gateway}/${n.prefix}`, 'dev', n.bridge] as Argv]),
       ['link', 'set', n.bridge, 'up'],
     );
   }
@@ -77,8 +79,9 @@ export function planHostAddresses(instance: string, host: ResolvedHost): Argv[] 
     if (nic.ip !== null) lines.push(['addr', 'replace', `${nic.ip}/${nic.prefix}`, 'dev', nic.ifname]);
     lines.push(['link', 'set', nic.ifname, 'up']);
   }
-  const primary = host.interfaces.find((i) => i.primary);
-  if (primary && primary.ip !== null) lines.push(['route', 'replace', 'default', 'via', primary.gateway, 'dev', primary.ifname]);
+  // Through the primary's gateway, or another NIC's when the primary is on a /31 (no gateway).
+  const routed = defaultRouteNic(host);
+  if (routed) lines.push(['route', 'replace', 'default', 'via', routed.gateway, 'dev', routed.ifname]);
   return lines;
 }
 

@@ -7,7 +7,9 @@ import {
   listLinks,
   netnsExists,
   removeRangeNetwork,
+  removeNetns,
   startDhcpClients,
+  stopDhcpClients,
   unwireNic,
   wireHosts,
   wireTaps,
@@ -18,6 +20,7 @@ import { type EngineConfig, dataDirOf, runDirOf } from './config.js';
 import { type EventSink, type StepResult, step } from './events.js';
 import { ensureGuestUsers } from './guest-users.js';
 import { mapLimit } from './limit.js';
+import { applyLocked } from './apply.js';
 import { acquireLock } from './lock.js';
 import { publishMetadata } from './metadata.js';
 import { claimInstance, releaseInstance } from './owner.js';
@@ -31,6 +34,8 @@ export interface EngineContext {
   readonly emit: EventSink;
   /** Test hook: fail the deploy when this step starts (e.g. `host:web`), to exercise rollback. */
   readonly failAt?: string | undefined;
+  /** Cancels the operation: meant for every `run()` it makes (not threaded through yet). */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** Result of a deploy: whether anything changed and each step's outcome, in order. */
@@ -143,10 +148,8 @@ export async function deploy(ctx: EngineContext, range: ResolvedRange, source: s
   try {
     const existing = await ctx.store.getRange(range.instance);
     if (existing) {
-      if (JSON.stringify(existing.resolved) !== JSON.stringify(range))
-        throw new CyrangeError('CYR_EXISTS', `range instance "${range.instance}" already exists with a different blueprint`, {
-          hint: 'destroy it first, or deploy under another --name',
-        });
+      // A changed blueprint is applied in place: exactly its diff, `replace` changes refused (apply.ts).
+      if (JSON.stringify(existing.resolved) !== JSON.stringify(range)) return await applyLocked(ctx, existing, range, source, {}, t0);
       return await repair(ctx, existing, t0);
     }
     const record = await ctx.store.createRange({ resolved: range, source, kind: 'range', status: 'deploying', owner });
@@ -288,9 +291,29 @@ async function hostHealth(rctx: RangeContext, host: ResolvedHost, rangeLinks: Re
   return state === 'running' ? 'ok' : 'stopped';
 }
 
-async function repair(ctx: EngineContext, record: RangeRecord, t0: number): Promise<DeployResult> {
+/**
+ * Takes a broken host apart so that `build` makes it again, keeping what it wrote: its sandbox's
+ * upper layer, its VM's disk overlay, its container and its filesystem (runtimes' `destroy` would
+ * remove those). Its process stops; a veth host's namespace and NICs go, a VM's TAPs are re-attached.
+ */
+async function dismantle(rctx: RangeContext, host: ResolvedHost): Promise<void> {
+  await stopDhcpClients(rctx.runDir, host).catch(() => {});
+  await getRuntime(host.runtime).stop(rctx, host);
+  if (usesTaps(host)) return;
+  // The old veths die with the old namespace, but not at once: remove the range ends now.
+  for (const nic of host.interfaces) await unwireNic(rctx.instance, nic.peer).catch(() => {});
+  await removeNetns([hostNetns(rctx.instance, host.name)]);
+}
+
+/**
+ * Brings an existing instance back to its stored range, the caller holding its lock: the range
+ * network (namespace, bridges, firewall, DHCP, uplink, metadata) is ensured when anything is
+ * missing, broken hosts are rebuilt with the same NICs, IPs and MACs and what they wrote kept,
+ * stopped hosts are started. Nothing changes (`changed: false`) when everything is up.
+ */
+export async function repair(ctx: EngineContext, record: RangeRecord, t0 = performance.now()): Promise<DeployResult> {
   const range = record.resolved;
-  const rctx = rangeContext(ctx, range.instance);
+  const rctx = rangeContext(ctx, range.instance, range);
   const results: StepResult[] = [];
   try {
     const nsOk = netnsExists(rangeNetns(range.instance));
@@ -302,14 +325,15 @@ async function repair(ctx: EngineContext, record: RangeRecord, t0: number): Prom
         results.push({ step: s, status: 'skipped', ms: 0 });
         ctx.emit({ kind: 'step', op: 'deploy', instance: range.instance, step: s, status: 'skipped' });
       }
-      return { instance: range.instance, changed: false, steps: results, ms: Math.round(performance.now() - t0) };
+      if (record.status !== 'running') await ctx.store.setRangeStatus(range.instance, 'running');
+      return { instance: range.instance, changed: record.status !== 'running', steps: results, ms: Math.round(performance.now() - t0) };
     }
     await ctx.store.setRangeStatus(range.instance, 'deploying');
     const broken = health.filter(([, s]) => s === 'broken').map(([h]) => h);
     const stopped = health.filter(([, s]) => s === 'stopped').map(([h]) => h);
-    for (const [rt, hs] of groupByRuntime(broken)) await getRuntime(rt).destroy(rctx, hs);
-    if (!bridgesOk || broken.length > 0) await build(ctx, record, broken, results, true);
     const sctx = { emit: ctx.emit, results, op: 'deploy' as const, instance: range.instance };
+    if (broken.length > 0) await step(sctx, 'hosts:dismantle', () => mapLimit(broken, ctx.cfg.concurrency, (h) => dismantle(rctx, h)));
+    if (!bridgesOk || broken.length > 0) await build(ctx, record, broken, results, true);
     await mapLimit(stopped, ctx.cfg.concurrency, (h) => step(sctx, `host:${h.name}`, () => bringUp(ctx, range, h)));
     await ctx.store.setRangeStatus(range.instance, 'running');
     return { instance: range.instance, changed: true, steps: results, ms: Math.round(performance.now() - t0) };

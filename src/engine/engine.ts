@@ -1,6 +1,7 @@
 import {
   type Actor,
   CyrangeError,
+  type NetworkMode,
   type RateLimit,
   type RawPolicy,
   type ResolvedHost,
@@ -32,7 +33,8 @@ import type { EventSink, StepResult } from './events.js';
 import { type GcResult, gc } from './gc.js';
 import { type ReconcileResult, reconcile, reconcileAll, reconcileCandidates } from './reconcile.js';
 import { type RangeHealth, probeRanges, trackLiveStatus } from './status.js';
-import { addHost, moveToVsock, removeHost } from './host-edit.js';
+import { addHost, moveFromVsock, moveToVsock, removeHost } from './host-edit.js';
+import { type ApplyResult, applyRange } from './apply.js';
 import { type HostAction, execInHost, hostAction, openConsole, resetHosts, vncSocket } from './host-ops.js';
 import { type InspectResult, inspect } from './inspect.js';
 import { addNic, removeNic } from './nics.js';
@@ -146,6 +148,22 @@ export class Engine {
     return deploy(this.ctx, range, source, owner);
   }
 
+  /**
+   * Deploys a blueprint onto an instance, after admission for `actor`: a new instance is built, a
+   * changed one gets exactly the diff from what is deployed (resolve `range` with the stored range as
+   * `pin`), applied in place; `replace` allows what cannot change in place (a host's runtime: that
+   * host is recreated; a network: the range is rebuilt).
+   */
+  async apply(
+    range: ResolvedRange,
+    source: string,
+    actor: Actor,
+    opts: { replace?: boolean; owner?: string | null } = {},
+  ): Promise<ApplyResult> {
+    (await admissionFor(this.ctx.cfg, this.ctx.store, actor, range.instance))(range);
+    return applyRange(this.ctx, range, source, opts);
+  }
+
   /** Removes an instance and everything it owns. */
   destroy(instance: string): Promise<DestroyResult> {
     return destroy(this.ctx, instance);
@@ -239,6 +257,16 @@ export class Engine {
   /** Moves a host to vsock mode: no NICs, leases released, host-local channel only. */
   moveToVsock(instance: string, name: string): Promise<ResolvedHost> {
     return moveToVsock(this.ctx, instance, name);
+  }
+
+  /** The reverse of `moveToVsock`: NICs on `interfaces` (first is primary) in bridged or dhcp mode, addresses allocated again. */
+  moveFromVsock(
+    instance: string,
+    name: string,
+    mode: Exclude<NetworkMode, 'vsock'>,
+    interfaces: ReadonlyArray<{ readonly network: string; readonly ip?: string | null }>,
+  ): Promise<ResolvedHost> {
+    return moveFromVsock(this.ctx, instance, name, mode, interfaces);
   }
 
   /** Removes a host and its objects from an instance. */

@@ -78,7 +78,7 @@ export async function hostActionLocked(
   if (action !== 'stop') {
     await step(sctx, `start:${host.name}`, async () => {
       if ((await rt.state(rctx, host)) === 'missing' && action !== 'reset')
-        throw new CyrangeError('CYR_RUNTIME', `host "${host.name}" is missing; run deploy again to repair it`);
+        throw new CyrangeError('CYR_CONFLICT', `host "${host.name}" is missing; run deploy again to repair it`);
       await bringUp(ctx, range, host);
     });
   }

@@ -4,6 +4,7 @@ export { type EngineConfig, configFromEnv, runDirOf } from './config.js';
 export { admissionPolicy } from './admission.js';
 export type { EngineEvent, EventSink, StepEvent, StepResult, StepStatus } from './events.js';
 export type { DeployResult } from './deploy.js';
+export type { ApplyOptions, ApplyResult } from './apply.js';
 export type { DestroyResult } from './destroy.js';
 export type { GcResult } from './gc.js';
 export type { InspectResult, InspectedHost, InspectedNic } from './inspect.js';
@@ -17,7 +18,19 @@ export type { NicStatsRow } from './stats.js';
 export { CounterTotals } from './counter-totals.js';
 export { buildMicrovmImage } from './microvm-image.js';
 export { addImage, buildRootfsImage, listAllImages, registerMicrovmImages, DEFAULT_ROOTFS_IMAGE } from './images.js';
+export { buildDiskImage, DEFAULT_DISK_IMAGE } from './images.js';
 export { hashBlueprintPasswords } from './passwords.js';
 export type { Snapshot } from './snapshots.js';
 export type { CaptureRequest } from './capture.js';
 export { type CopyResult, type PoolProgress, type RosterEntry, copyName } from './pools.js';
+export {
+  type HostProbe,
+  type LiveStatus,
+  type RangeHealth,
+  currentProcess,
+  describeStatus,
+  forgetLiveStatus,
+  liveStatusOf,
+  processAlive,
+} from './status.js';
+export type { ReconcileAction, ReconcileResult } from './reconcile.js';

@@ -33,6 +33,16 @@ export interface IpArgOptions extends GuestNetOptions {
   readonly range?: ResolvedRange;
 }
 
+/**
+ * The static NIC a host's default route goes through: the primary, or, when the primary has no
+ * gateway (a /31 point-to-point link), the first other static NIC that has one; null: no default route.
+ */
+export function defaultRouteNic(host: ResolvedHost): ResolvedInterface | null {
+  const primary = host.interfaces.find((n) => n.primary);
+  const nic = primary?.gateway ? primary : host.interfaces.find((n) => n.gateway && n.addressing !== 'dhcp');
+  return nic && nic.addressing !== 'dhcp' && nic.ip !== null ? nic : null;
+}
+
 /** Resolvers for one NIC: its network's `dns` list, else the fallback. */
 function dnsFor(
   nic: ResolvedInterface,
@@ -56,13 +66,14 @@ const DEFAULT_ROUTE = '0.0.0.0/0';
  */
 export function renderNetplan(range: ResolvedRange, host: ResolvedHost, opts: GuestNetOptions = {}): string {
   const ethernets: Record<string, unknown> = {};
+  const routed = defaultRouteNic(host);
   for (const nic of host.interfaces) {
     const eth: Record<string, unknown> = { match: { macaddress: quoted(nic.mac) }, 'set-name': nic.ifname };
     if (nic.addressing === 'dhcp' || nic.ip === null) {
       eth.dhcp4 = true;
     } else {
       eth.addresses = [`${nic.ip}/${nic.prefix}`];
-      if (nic.primary && nic.gateway) eth.routes = [{ to: DEFAULT_ROUTE, via: nic.gateway }];
+      if (nic === routed) eth.routes = [{ to: DEFAULT_ROUTE, via: nic.gateway }];
     }
     const dns = dnsFor(nic, range.networks, opts.dns);
     if (dns.length > 0) eth.nameservers = { addresses: dns };
@@ -141,11 +152,12 @@ export function renderUserData(host: ResolvedHost, opts: UserDataOptions = {}): 
  */
 export function renderIpArg(host: ResolvedHost, opts: IpArgOptions = {}): string {
   const single = host.interfaces.length === 1;
+  const routed = defaultRouteNic(host);
   return host.interfaces
     .map((nic) => {
       if (nic.addressing === 'dhcp' || nic.ip === null) return single ? 'ip=dhcp' : `ip=${nic.ifname}:dhcp`;
       const dns = dnsFor(nic, opts.range?.networks, opts.dns);
-      const gw = nic.primary ? nic.gateway : '';
+      const gw = nic === routed ? nic.gateway : '';
       const fields = [nic.ip, '', gw, netmaskOf(nic.prefix), host.name, nic.ifname, 'off', dns[0] ?? '', dns[1] ?? ''];
       return `ip=${fields.join(':')}`;
     })

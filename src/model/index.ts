@@ -18,3 +18,4 @@ export * from './guest-config.js';
 export * from './graph.js';
 export * from './microvm-boot.js';
 export * from './admission.js';
+export * from './range-diff.js';

@@ -41,8 +41,8 @@ describe('subnets', () => {
     ['three-digit prefix', '10.0.0.0/124', '"10.0.0.0/124" is not a CIDR (expected a.b.c.d/prefix)'],
     ['bad address', '10.0.0.300/24', '"10.0.0.300/24" has an invalid IPv4 address'],
     ['host bits set', '10.0.2.5/24', '"10.0.2.5/24" has host bits set (did you mean 10.0.2.0/24?)'],
-    ['prefix too long', '10.0.0.0/31', '"10.0.0.0/31": prefix /31 is outside /8../30'],
-    ['prefix too short', '10.0.0.0/7', '"10.0.0.0/7": prefix /7 is outside /8../30'],
+    ['prefix too long', '10.0.0.0/32', '"10.0.0.0/32": prefix /32 is outside /8../31'],
+    ['prefix too short', '10.0.0.0/7', '"10.0.0.0/7": prefix /7 is outside /8../31'],
   ])('refuses %s', (_name, text, error) => {
     expect(parseCidr(text)).toEqual({ error });
   });

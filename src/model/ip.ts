@@ -32,8 +32,8 @@ export function formatIpv4(n: number): string {
   return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
-/** Parses `a.b.c.d/p`. Host bits must be zero; the reason is returned when not. */
-export function parseCidr(text: string, bounds: { min: number; max: number } = { min: 8, max: 30 }): { cidr: Cidr } | { error: string } {
+/** Parses `a.b.c.d/p` (a network's subnet: /8../31 unless `bounds` says otherwise). Host bits must be zero; the reason is returned when not. */
+export function parseCidr(text: string, bounds: { min: number; max: number } = { min: 8, max: 31 }): { cidr: Cidr } | { error: string } {
   const m = /^([^/]+)\/([0-9]{1,2})$/.exec(text);
   if (!m) return { error: `"${text}" is not a CIDR (expected a.b.c.d/prefix)` };
   const addr = parseIpv4(m[1] as string);
@@ -55,6 +55,16 @@ export function formatCidr(c: Cidr): string {
 /** Broadcast address of a subnet. */
 export function broadcastOf(c: Cidr): number {
   return c.network + c.size - 1;
+}
+
+/** Whether a subnet is an RFC 3021 point-to-point link (/31): two host addresses, no network or broadcast address, no gateway. */
+export function isPointToPoint(c: Cidr): boolean {
+  return c.prefix === 31;
+}
+
+/** The lowest and highest address a host may have: both addresses of a /31, else all but network and broadcast. */
+export function hostBoundsOf(c: Cidr): readonly [number, number] {
+  return isPointToPoint(c) ? [c.network, c.network + 1] : [c.network + 1, broadcastOf(c) - 1];
 }
 
 /** Whether an address lies inside a subnet (network and broadcast included). */

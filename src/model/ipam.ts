@@ -1,9 +1,12 @@
 import { CyrangeError } from './errors.js';
-import { type Cidr, broadcastOf, cidrContains, formatCidr, formatIpv4 } from './ip.js';
+import { type Cidr, broadcastOf, cidrContains, formatCidr, formatIpv4, hostBoundsOf, isPointToPoint } from './ip.js';
 
-/** First address auto-assignment may take: the 10th host address, or the 1st in subnets under 32 addresses. */
+/**
+ * First address auto-assignment may take: the 10th host address, or the 1st in subnets under 32
+ * addresses (in a /31, whose two addresses are both hosts', the lower one).
+ */
 export function autoStartOf(c: Cidr): number {
-  return c.size < 32 ? c.network + 1 : c.network + 10;
+  return c.size < 32 ? hostBoundsOf(c)[0] : c.network + 10;
 }
 
 /**
@@ -19,20 +22,22 @@ export class SubnetAllocator {
   private readonly last: number;
   private readonly gateway: number | undefined;
 
-  constructor(cidr: Cidr, opts: { gateway?: number; reserved?: ReadonlyArray<readonly [number, number]> } = {}) {
+  /** A /31 has no gateway: `gateway` is left out (or null) there. */
+  constructor(cidr: Cidr, opts: { gateway?: number | null; reserved?: ReadonlyArray<readonly [number, number]> } = {}) {
     this.cidr = cidr;
-    this.gateway = opts.gateway;
+    this.gateway = opts.gateway ?? undefined;
     this.reserved = [...(opts.reserved ?? [])].sort((a, b) => a[0] - b[0]);
     this.cursor = autoStartOf(cidr);
-    this.last = broadcastOf(cidr) - 1;
-    if (opts.gateway !== undefined) this.used.add(opts.gateway);
+    this.last = hostBoundsOf(cidr)[1];
+    if (this.gateway !== undefined) this.used.add(this.gateway);
   }
 
   /** Why `addr` cannot be used as a host address here, or null when it can. */
   refusal(addr: number): string | null {
     if (!cidrContains(this.cidr, addr)) return `is not in ${formatCidr(this.cidr)}`;
-    if (addr === this.cidr.network) return 'is the network address';
-    if (addr === broadcastOf(this.cidr)) return 'is the broadcast address';
+    // RFC 3021: a /31 has neither; both of its addresses are hosts'.
+    if (!isPointToPoint(this.cidr) && addr === this.cidr.network) return 'is the network address';
+    if (!isPointToPoint(this.cidr) && addr === broadcastOf(this.cidr)) return 'is the broadcast address';
     if (this.used.has(addr)) return 'is already in use';
     return null;
   }

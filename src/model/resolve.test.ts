@@ -48,7 +48,7 @@ describe('validation rules, each reported with its field path', () => {
       bp([net('lan', '10.0.1.7/24')], []),
       'networks[0].subnet: "10.0.1.7/24" has host bits set (did you mean 10.0.1.0/24?)',
     ],
-    ['subnet prefix out of range', bp([net('lan', '10.0.0.0/31')], []), 'networks[0].subnet: "10.0.0.0/31": prefix /31 is outside /8../30'],
+    ['subnet prefix out of range', bp([net('lan', '10.0.0.0/32')], []), 'networks[0].subnet: "10.0.0.0/32": prefix /32 is outside /8../31'],
     ['bad address in a subnet', bp([net('lan', '10.0.300.0/24')], []), 'networks[0].subnet: "10.0.300.0/24" has an invalid IPv4 address'],
     [
       'overlapping networks',
@@ -366,8 +366,8 @@ describe('more validation rules, each with its exact path and message', () => {
       'vms[0].interfaces[0].network: "L A N" must match [a-z0-9-], start with a letter or digit, 1..24 chars',
     ],
     // subnets and gateways
-    ['subnet prefix too short', bp([net('lan', '10.0.0.0/7')], []), 'networks[0].subnet: "10.0.0.0/7": prefix /7 is outside /8../30'],
-    ['subnet prefix too long', bp([net('lan', '10.0.0.0/33')], []), 'networks[0].subnet: "10.0.0.0/33": prefix /33 is outside /8../30'],
+    ['subnet prefix too short', bp([net('lan', '10.0.0.0/7')], []), 'networks[0].subnet: "10.0.0.0/7": prefix /7 is outside /8../31'],
+    ['subnet prefix too long', bp([net('lan', '10.0.0.0/33')], []), 'networks[0].subnet: "10.0.0.0/33": prefix /33 is outside /8../31'],
     ['subnet without a prefix', bp([net('lan', '10.0.0.0')], []), 'networks[0].subnet: "10.0.0.0" is not a CIDR (expected a.b.c.d/prefix)'],
     [
       'identical subnets overlap',
@@ -544,7 +544,7 @@ describe('more validation rules, each with its exact path and message', () => {
 
   it('does not call a network with a refused subnet unknown', () => {
     expect(problemsOf(bp([net('lan', '10.0.1.0/33')], [onLan('a')]))).toEqual([
-      'networks[0].subnet: "10.0.1.0/33": prefix /33 is outside /8../30',
+      'networks[0].subnet: "10.0.1.0/33": prefix /33 is outside /8../31',
     ]);
   });
 

@@ -1,5 +1,16 @@
 import { type Problem, ValidationError } from './errors.js';
-import { type Cidr, broadcastOf, cidrContains, cidrsOverlap, formatCidr, formatIpv4, parseCidr, parseIpv4, parseReserved } from './ip.js';
+import {
+  type Cidr,
+  broadcastOf,
+  cidrContains,
+  cidrsOverlap,
+  formatCidr,
+  formatIpv4,
+  isPointToPoint,
+  parseCidr,
+  parseIpv4,
+  parseReserved,
+} from './ip.js';
 import { SubnetAllocator } from './ipam.js';
 import { bridgeIfname, guestIfname, macFor, peerIfname } from './naming.js';
 import { resolveNetworkConfig } from './network-config.js';
@@ -48,13 +59,20 @@ export interface ResolveOptions {
   readonly instance?: string;
   /** Names the input (a file path) in error lines. */
   readonly source?: string;
+  /**
+   * The range as it is deployed now (same instance): a NIC on a network its host already has keeps
+   * that address when it has none of its own and the address is still free, and its interface
+   * name, so a changed blueprint resolves to what it can be changed into in place.
+   */
+  readonly pin?: ResolvedRange;
 }
 
 interface NetCtx {
   readonly index: number;
   readonly raw: RawRange['networks'][number];
   readonly cidr: Cidr;
-  readonly gateway: number;
+  /** Null on a /31 point-to-point network, which has none. */
+  readonly gateway: number | null;
   readonly alloc: SubnetAllocator;
   readonly reserved: ReadonlyArray<readonly [number, number]>;
   readonly pool: readonly [number, number] | null;
@@ -91,10 +109,13 @@ export function resolveRange(raw: RawRange, opts: ResolveOptions = {}): Resolved
     pending.push({ host, index: i, nics: checkHostNics(raw, host, i, nets, problems) });
   });
 
-  // Auto-assignment runs after every static address is taken, so a static IP never loses to an auto one.
+  // Auto-assignment runs after every static address is taken, so a static IP never loses to an auto one;
+  // addresses kept from the deployed range come next, so they never lose to new ones.
+  const pins = pinsOf(opts.pin);
+  for (const p of pending) for (const nic of p.nics) keepPinned(nic, pins.get(p.host.name)?.get(nic.net.raw.name));
   for (const p of pending) {
     for (const nic of p.nics) {
-      if (nic.addressing !== 'auto') continue;
+      if (nic.addressing !== 'auto' || nic.ip !== null) continue;
       try {
         nic.ip = nic.net.alloc.allocate();
       } catch (e) {
@@ -113,7 +134,7 @@ export function resolveRange(raw: RawRange, opts: ResolveOptions = {}): Resolved
   const hosts: ResolvedHost[] = [];
   const macs = new Map<string, string>();
   for (const p of pending) {
-    const h = buildHost(raw, instance, p.host, p.index, p.nics, problems);
+    const h = buildHost(raw, instance, p.host, p.index, p.nics, problems, pins.get(p.host.name));
     for (const nic of h.interfaces) {
       const other = macs.get(nic.mac);
       // A duplicate host name is reported already and derives the same MACs; don't report those twice.
@@ -160,8 +181,11 @@ function resolveNetworks(raw: RawRange, problems: Problem[]): Map<string, NetCtx
           message: `${n.subnet} overlaps network ${other.raw.name} (${formatCidr(other.cidr)})`,
         });
     }
-    let gateway = cidr.network + 1;
-    if (n.gateway !== undefined) {
+    // RFC 3021: both addresses of a /31 are hosts'; the range side carries no address there.
+    const p2p = isPointToPoint(cidr);
+    let gateway: number | null = p2p ? null : cidr.network + 1;
+    if (p2p) checkPointToPoint(raw, n, at, problems);
+    else if (n.gateway !== undefined) {
       const g = parseIpv4(n.gateway);
       if (g === null) problems.push({ path: `${at}.gateway`, message: `"${n.gateway}" is not an IPv4 address` });
       else if (!cidrContains(cidr, g)) problems.push({ path: `${at}.gateway`, message: `${n.gateway} is not in ${n.subnet}` });
@@ -172,7 +196,7 @@ function resolveNetworks(raw: RawRange, problems: Problem[]): Map<string, NetCtx
     }
     const reserved = parseReserved(n.reserved ?? [], cidr, `${at}.reserved`);
     problems.push(...reserved.problems);
-    const pool = resolvePool(n, cidr, gateway, `${at}.dhcp`, problems);
+    const pool = p2p ? null : resolvePool(n, cidr, gateway ?? cidr.network + 1, `${at}.dhcp`, problems);
     if (n.egress === 'bridge' && n.dhcp) {
       problems.push({ path: `${at}.dhcp`, message: "a network bridged onto a LAN uses the LAN's DHCP server; remove dhcp" });
     }
@@ -185,6 +209,18 @@ function resolveNetworks(raw: RawRange, problems: Problem[]): Map<string, NetCtx
     nets.set(n.name, { index: i, raw: n, cidr, gateway, alloc, reserved: reserved.ranges, pool, nics: 0 });
   });
   return nets;
+}
+
+/** What a /31 point-to-point network cannot have: a gateway, a DHCP pool, NAT, routes (all need the range's own address on it). */
+function checkPointToPoint(raw: RawRange, n: RawRange['networks'][number], at: string, problems: Problem[]): void {
+  const why = `${n.subnet} is a point-to-point network (RFC 3021): both addresses are for hosts and the range has none there`;
+  if (n.gateway !== undefined) problems.push({ path: `${at}.gateway`, message: `${why}, so it has no gateway; remove gateway` });
+  if (n.dhcp) problems.push({ path: `${at}.dhcp`, message: `${why}, so no DHCP server; give the hosts static or auto addresses` });
+  if (n.egress === 'nat') problems.push({ path: `${at}.egress`, message: `${why}, so nothing to NAT through; use a larger subnet` });
+  (raw.routes ?? []).forEach(([a, b], i) => {
+    if (a === n.name || b === n.name)
+      problems.push({ path: `routes[${i}]`, message: `network ${n.name}: ${why}, so the range cannot route it; a multi-homed host can` });
+  });
 }
 
 function resolvePool(
@@ -339,7 +375,10 @@ function checkHostNics(raw: RawRange, host: RawHost, i: number, nets: Map<string
   if (primary && host.network?.gateway !== undefined && parseIpv4(host.network.gateway) !== primary.gateway)
     problems.push({
       path: `${at}.network.gateway`,
-      message: `${host.network.gateway} is not the gateway of primary network ${primary.raw.name} (${formatIpv4(primary.gateway)})`,
+      message:
+        primary.gateway === null
+          ? `primary network ${primary.raw.name} (${formatCidr(primary.cidr)}) is point-to-point and has no gateway`
+          : `${host.network.gateway} is not the gateway of primary network ${primary.raw.name} (${formatIpv4(primary.gateway)})`,
     });
   return nics;
 }
@@ -351,9 +390,10 @@ function checkStaticIp(text: string, net: NetCtx, path: string, problems: Proble
     problems.push({ path, message: `"${text}" is not an IPv4 address` });
     return null;
   }
+  const p2p = isPointToPoint(net.cidr);
   if (!cidrContains(net.cidr, ip)) problems.push({ path, message: `${text} is not in ${where}` });
-  else if (ip === net.cidr.network) problems.push({ path, message: `${text} is the network address of ${where}` });
-  else if (ip === broadcastOf(net.cidr)) problems.push({ path, message: `${text} is the broadcast address of ${where}` });
+  else if (!p2p && ip === net.cidr.network) problems.push({ path, message: `${text} is the network address of ${where}` });
+  else if (!p2p && ip === broadcastOf(net.cidr)) problems.push({ path, message: `${text} is the broadcast address of ${where}` });
   else if (ip === net.gateway) problems.push({ path, message: `${text} is the gateway of ${where}` });
   else if (net.pool && ip >= net.pool[0] && ip <= net.pool[1])
     problems.push({ path, message: `${text} is inside the DHCP pool of ${where}` });
@@ -365,7 +405,15 @@ function checkStaticIp(text: string, net: NetCtx, path: string, problems: Proble
   return null;
 }
 
-function buildHost(raw: RawRange, instance: string, host: RawHost, i: number, nics: PendingNic[], problems: Problem[]): ResolvedHost {
+function buildHost(
+  raw: RawRange,
+  instance: string,
+  host: RawHost,
+  i: number,
+  nics: PendingNic[],
+  problems: Problem[],
+  pinned: ReadonlyMap<string, ResolvedInterface> | undefined,
+): ResolvedHost {
   const at = `vms[${i}]`;
   const plugin = host.plugin === undefined ? undefined : raw.plugins?.[host.plugin];
   const runtime = host.runtime ?? plugin?.runtime ?? 'netns';
@@ -385,17 +433,28 @@ function buildHost(raw: RawRange, instance: string, host: RawHost, i: number, ni
   const mv = { ...plugin?.microvm, ...host.microvm };
   if (runtime !== 'microvm' && (host.microvm !== undefined || (plugin?.microvm !== undefined && host.runtime === undefined)))
     problems.push({ path: `${at}.microvm`, message: `only microvm hosts take microvm settings (runtime is ${runtime})` });
+  if (runtime === 'microvm' && mv.init === 'disk') {
+    // The disk's own init runs (systemd, cloud-init): Cyrange's initramfs only mounts the disk and switches to it.
+    if (!mv.disk) problems.push({ path: `${at}.microvm.init`, message: 'init "disk" boots the disk\'s own init: it needs microvm.disk' });
+    if (cmd !== undefined)
+      problems.push({ path: `${at}.command`, message: 'a microvm host with init "disk" runs its disk\'s own init, not a command' });
+  }
   checkUsers(host.users, `${at}.users`, problems);
   const users = resolveUsers(host.users ?? plugin?.users);
+  const ifnames = ifnamesOf(
+    nics.map((n) => n.net.raw.name),
+    pinned,
+  );
   const interfaces: ResolvedInterface[] = nics.map((n, j) => ({
     network: n.net.raw.name,
     ip: n.ip === null ? null : formatIpv4(n.ip),
     prefix: n.net.cidr.prefix,
-    gateway: formatIpv4(n.net.gateway),
+    // A /31 has no gateway: '' (renderers and the host side then set no route through it).
+    gateway: n.net.gateway === null ? '' : formatIpv4(n.net.gateway),
     addressing: n.addressing,
     mac: n.raw.mac ?? macFor(instance, host.name, n.net.raw.name),
     primary: j === 0,
-    ifname: guestIfname(j),
+    ifname: ifnames[j] ?? guestIfname(j),
     peer: peerIfname(host.name, n.net.raw.name),
     rateLimit: resolveRateLimit(n.raw.rate_limit),
   }));
@@ -423,6 +482,8 @@ function buildHost(raw: RawRange, instance: string, host: RawHost, i: number, ni
             initrd: mv.initrd ?? null,
             disk: mv.disk ?? null,
             append: mv.append ?? null,
+            // Only when not the default, so ranges stored before the field resolve the same.
+            ...(mv.init === 'disk' ? { init: 'disk' as const } : {}),
           }
         : null,
     ...(users.length > 0 ? { users } : {}),
@@ -479,7 +540,7 @@ function toResolvedNetwork(n: NetCtx): ResolvedNetwork {
     name: n.raw.name,
     subnet: formatCidr(n.cidr),
     prefix: n.cidr.prefix,
-    gateway: formatIpv4(n.gateway),
+    gateway: n.gateway === null ? '' : formatIpv4(n.gateway),
     egress: n.raw.egress ?? 'none',
     hostBridge: n.raw.host_bridge ?? null,
     dhcp: n.pool
@@ -493,6 +554,44 @@ function toResolvedNetwork(n: NetCtx): ResolvedNetwork {
     reserved: n.reserved.map(([a, b]) => (a === b ? formatIpv4(a) : `${formatIpv4(a)}-${formatIpv4(b)}`)),
     bridge: bridgeIfname(n.raw.name),
   };
+}
+
+/** The deployed NICs of each host by network, from `ResolveOptions.pin`. */
+function pinsOf(pin: ResolvedRange | undefined): Map<string, Map<string, ResolvedInterface>> {
+  return new Map((pin?.hosts ?? []).map((h) => [h.name, new Map(h.interfaces.map((n) => [n.network, n]))]));
+}
+
+/** Gives an auto NIC the address its host has on that network now, when it is still free for auto-assignment. */
+function keepPinned(nic: PendingNic, old: ResolvedInterface | undefined): void {
+  if (nic.addressing !== 'auto' || !old?.ip) return;
+  const ip = parseIpv4(old.ip);
+  if (ip === null || nic.net.alloc.refusal(ip) !== null || nic.net.alloc.isReserved(ip)) return;
+  nic.net.alloc.take(ip);
+  nic.ip = ip;
+}
+
+/**
+ * Interface names of a host's NICs, in order: `eth0` for the primary and `ethN` by position, or, when
+ * the host is deployed with the same primary network, the names its NICs have now, new ones taking
+ * the lowest free `ethN` (as `nic add` does), so adding or removing a NIC renames no other.
+ */
+function ifnamesOf(networks: readonly string[], pinned: ReadonlyMap<string, ResolvedInterface> | undefined): string[] {
+  const deployedPrimary = pinned ? [...pinned.values()].find((n) => n.primary)?.network : undefined;
+  if (!pinned || deployedPrimary === undefined || deployedPrimary !== networks[0]) return networks.map((_, j) => guestIfname(j));
+  const used = new Set<string>();
+  for (const n of networks) {
+    const kept = pinned.get(n)?.ifname;
+    if (kept !== undefined) used.add(kept);
+  }
+  let next = 0;
+  return networks.map((n) => {
+    const kept = pinned.get(n)?.ifname;
+    if (kept !== undefined) return kept;
+    while (used.has(guestIfname(next))) next++;
+    const name = guestIfname(next);
+    used.add(name);
+    return name;
+  });
 }
 
 /** Freezes an object graph so resolved data cannot be changed behind the engine's back. */

@@ -1,7 +1,50 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import type { ResolvedRange } from '../../model/index.js';
+import { configFromEnv } from '../../engine/index.js';
+import {
+  type RangeDiff,
+  type ResolvedRange,
+  describeChange,
+  diffRanges,
+  loadRawRange,
+  replacementsOf,
+  resolveRange,
+} from '../../model/index.js';
+import { DB_FILE } from '../../store/index.js';
+import { openEngine } from '../context.js';
 import { actorFor, loadBlueprintFile } from '../load.js';
 import { printJson, table } from '../output.js';
+
+/**
+ * Resolves a loaded blueprint (`source` as `loadBlueprintFile` returns it) for a deployed instance:
+ * NICs its hosts already have keep their addresses and interface names, so the diff from `pin` is
+ * only what the blueprint changes.
+ */
+export function resolvePinned(source: string, file: string, instance: string, pin: ResolvedRange): ResolvedRange {
+  return resolveRange(loadRawRange(source, file), { source: file, instance, pin });
+}
+
+/** Text form of a diff: one line per change, or that nothing changes. */
+export function renderDiff(d: RangeDiff): string {
+  if (d.changes.length === 0) return `${d.instance} is up to date: nothing to change\n`;
+  const replace = replacementsOf(d).length;
+  const head = `${d.instance}: ${d.changes.length} change${d.changes.length === 1 ? '' : 's'}${
+    replace ? ` (${replace} need${replace === 1 ? 's' : ''} --replace)` : ''
+  }`;
+  return `${head}\n${d.changes.map((c) => `  ${describeChange(c)}`).join('\n')}\n`;
+}
+
+/** The stored range of an instance, when a store exists here (plan never creates one). */
+async function storedRange(instance: string): Promise<ResolvedRange | null> {
+  if (!existsSync(join(configFromEnv().stateDir, DB_FILE))) return null;
+  const ctx = openEngine();
+  try {
+    return (await ctx.engine.get(instance))?.resolved ?? null;
+  } finally {
+    ctx.close();
+  }
+}
 
 /** Text form of a plan: networks, then every host interface with its address, MAC and names. */
 export function renderPlan(r: ResolvedRange): string {
@@ -43,13 +86,30 @@ export function registerBlueprintCommands(program: Command): void {
 
   program
     .command('plan')
-    .description('show what a deploy would create: networks, hosts, addresses, MACs and interface names')
+    .description(
+      'show what a deploy would do: for a new instance the networks, hosts, addresses, MACs and interface names; for a deployed one the changes',
+    )
     .argument('<file>', 'blueprint (YAML or JSON)')
     .option('--name <instance>', 'instance name (default: the blueprint name)')
-    .option('--json', 'print the resolved range as JSON')
+    .option('--json', 'print the resolved range as JSON (for a deployed instance with `changes`, `lines` and `needs_replace`)')
     .option('--as <role>', 'check admission as this API role would get it (admin, instructor, student)')
-    .action((file: string, o: { name?: string; json?: boolean; as?: string }) => {
-      const { range } = loadBlueprintFile(file, o.name, actorFor(o.as));
+    .action(async (file: string, o: { name?: string; json?: boolean; as?: string }) => {
+      const { range, source } = loadBlueprintFile(file, o.name, actorFor(o.as));
+      const deployed = await storedRange(range.instance);
+      if (deployed) {
+        const pinned = resolvePinned(source, file, range.instance, deployed);
+        const diff = diffRanges(deployed, pinned);
+        // The resolved range as for a new instance (what the deploy makes it), with the diff from what runs.
+        if (o.json)
+          printJson({
+            ...pinned,
+            changes: diff.changes,
+            lines: diff.changes.map(describeChange),
+            needs_replace: replacementsOf(diff).length > 0,
+          });
+        else process.stdout.write(renderDiff(diff));
+        return;
+      }
       if (o.json) printJson(range);
       else process.stdout.write(renderPlan(range));
     });

@@ -1,10 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import type { HostAction } from '../../engine/index.js';
-import { NETWORK_MODES, type RawPlugin, ValidationError, parseRawRange, resolveRange, standaloneBlueprint } from '../../model/index.js';
+import type { Engine, HostAction, RangeRecord } from '../../engine/index.js';
+import {
+  CyrangeError,
+  NETWORK_MODES,
+  type RawPlugin,
+  type ResolvedRange,
+  type StandaloneHostFlags,
+  ValidationError,
+  describeChange,
+  isStandaloneRange,
+  parseRawRange,
+  resolveRange,
+  standaloneBlueprint,
+  standaloneFlagsOf,
+} from '../../model/index.js';
 import { openEngine } from '../context.js';
-import { printJson } from '../output.js';
+import { localActor } from '../load.js';
+import { printJson, table } from '../output.js';
 import { startWatcherIfNeeded } from '../watcher.js';
 import { renderPlan } from './blueprint.js';
 
@@ -23,7 +37,7 @@ function readPlugins(file: string): Record<string, RawPlugin> {
   }
 }
 
-/** Host commands: exec, host start|stop|restart, and standalone `vm create`. */
+/** Host commands: exec, host start|stop|restart, and standalone hosts (`vm create|set|ls|rm`). */
 export function registerHostCommands(program: Command): void {
   program
     .command('exec')
@@ -125,47 +139,176 @@ export function registerHostCommands(program: Command): void {
       }
     });
 
-  const vm = program.command('vm').description('standalone hosts outside a blueprint');
-  vm.command('create')
-    .description('validate a standalone host from seed-style flags and record it (deploy comes later)')
+  const vm = program.command('vm').description('standalone hosts outside a blueprint: each is a one-host range named after it');
+  const networkFlags = (c: Command) =>
+    c
+      .addOption(new Option('--network-mode <mode>', 'network mode').choices([...NETWORK_MODES]))
+      .option('--network-subnet <cidr>', "the host's own subnet (bridged and dhcp)")
+      .option('--network-gateway <ip>', 'gateway (default: first host address)')
+      .option('--network-auto-assign [bool]', 'allocate the address automatically (bridged)')
+      .option('--ip <ip>', 'static address (bridged)');
+
+  networkFlags(vm.command('create'))
+    .description('create and start a standalone host from seed-style flags (plugin defaults, flags overriding them field by field)')
     .argument('<name>')
-    .addOption(new Option('--network-mode <mode>', 'network mode').choices([...NETWORK_MODES]))
-    .option('--network-subnet <cidr>', "the host's own subnet (bridged and dhcp)")
-    .option('--network-gateway <ip>', 'gateway (default: first host address)')
-    .option('--network-auto-assign [bool]', 'allocate the address automatically (bridged)')
-    .option('--ip <ip>', 'static address (bridged)')
     .option('--plugin <name>', 'host template to inherit from')
-    .option('--plugin-file <file>', 'YAML file with a `plugins:` map')
+    .option('--plugins <file>', 'YAML file with a `plugins:` map')
+    .addOption(new Option('--plugin-file <file>', 'same as --plugins').hideHelp())
     .option('--runtime <runtime>', 'netns | docker | microvm')
     .option('--image <image>', 'image for docker hosts')
+    .option('--dry-run', 'validate and print what would be created; create nothing')
     .option('--json', 'print the resolved host as JSON')
     .action(async (name: string, o: Record<string, string | boolean | undefined>) => {
       const mode = (o.networkMode as string | undefined) ?? undefined;
       if (mode !== 'vsock' && o.networkSubnet === undefined && o.plugin === undefined)
         throw new ValidationError([{ path: '--network-subnet', message: `is required in ${mode ?? 'bridged'} mode` }]);
-      const auto = o.networkAutoAssign;
+      const pluginFile = o.plugins ?? o.pluginFile;
       const raw = standaloneBlueprint({
         name,
-        ...(mode ? { mode } : {}),
-        ...(typeof o.networkSubnet === 'string' ? { subnet: o.networkSubnet } : {}),
-        ...(typeof o.networkGateway === 'string' ? { gateway: o.networkGateway } : {}),
-        ...(auto !== undefined ? { autoAssign: auto === true ? true : parseBool(String(auto)) } : {}),
-        ...(typeof o.ip === 'string' ? { ip: o.ip } : {}),
+        ...flagsOf(o),
         ...(typeof o.plugin === 'string' ? { plugin: o.plugin } : {}),
-        ...(typeof o.pluginFile === 'string' ? { plugins: readPlugins(o.pluginFile) } : {}),
+        ...(typeof pluginFile === 'string' ? { plugins: readPlugins(pluginFile) } : {}),
         ...(typeof o.runtime === 'string' ? { runtime: o.runtime } : {}),
         ...(typeof o.image === 'string' ? { image: o.image } : {}),
       });
-      const parsed = parseRawRange(raw);
-      if ('problems' in parsed) throw new ValidationError(parsed.problems, 'vm create');
-      const range = resolveRange(parsed.raw, { source: 'vm create' });
-      const ctx = openEngine();
+      const range = resolveStandalone(raw);
+      if (o.dryRun) {
+        if (o.json) printJson(range.hosts[0]);
+        else process.stdout.write(`standalone host ${name} (not created)\n\n${renderPlan(range)}`);
+        return;
+      }
+      const ctx = openEngine({ progress: !o.json });
       try {
-        await ctx.store.createRange({ resolved: range, source: JSON.stringify(raw), kind: 'standalone', status: 'planned' });
+        if (await ctx.engine.get(name))
+          throw new CyrangeError('CYR_EXISTS', `a range or standalone host named "${name}" already exists`, {
+            hint: `change it with \`cyrange vm set ${name} …\`, or remove it with \`cyrange vm rm ${name}\``,
+          });
+        const res = await ctx.engine.deploy(range, JSON.stringify(raw), null, localActor());
+        startWatcherIfNeeded(
+          ctx.cfg,
+          range.hosts.some((h) => h.runtime === 'docker'),
+        );
+        ctx.close();
+        if (o.json) printJson({ ...range.hosts[0], status: 'running', ms: res.ms });
+        else process.stdout.write(`created and started standalone host ${name} in ${res.ms} ms\n\n${renderPlan(range)}`);
       } finally {
         ctx.close();
       }
-      if (o.json) printJson(range.hosts[0]);
-      else process.stdout.write(`recorded standalone host ${name}\n\n${renderPlan(range)}`);
     });
+
+  networkFlags(vm.command('set'))
+    .description(
+      "change a standalone host's network: bridged → vsock releases its NICs and addresses, vsock → bridged allocates them again; the host keeps its data",
+    )
+    .argument('<name>')
+    .option('--replace', 'also apply what cannot change in place (DHCP on its network: the host is rebuilt)')
+    .option('--json', 'print the result as JSON')
+    .action(async (name: string, o: Record<string, string | boolean | undefined>) => {
+      const ctx = openEngine({ progress: !o.json });
+      try {
+        const rec = await standaloneRecord(ctx.engine, name);
+        const base = standaloneFlagsOf(rec.resolved, parseSource(rec.source));
+        const next = { ...base, ...flagsOf(o) };
+        // A static address does not survive a move to dhcp; a network keeps serving DHCP once it does.
+        const merged = { ...next, dhcp: base.dhcp === true || next.mode === 'dhcp', ...(next.mode === 'dhcp' ? { ip: undefined } : {}) };
+        if (merged.ip === undefined) delete (merged as { ip?: string }).ip;
+        if (merged.mode !== 'vsock' && merged.subnet === undefined)
+          throw new ValidationError([{ path: '--network-subnet', message: `is required to move ${name} to ${merged.mode} mode` }]);
+        const raw = standaloneBlueprint(merged);
+        const range = resolveStandalone(raw, rec.resolved);
+        const res = await ctx.engine.apply(range, JSON.stringify(raw), localActor(), { replace: o.replace === true });
+        ctx.close();
+        if (o.json) printJson(res);
+        else
+          process.stdout.write(
+            res.changes.length === 0
+              ? `${name} is up to date: nothing changed\n`
+              : `changed ${name} in ${res.ms} ms:\n${res.changes.map((c) => `  ${describeChange(c)}\n`).join('')}`,
+          );
+      } finally {
+        ctx.close();
+      }
+    });
+
+  vm.command('ls')
+    .description('list standalone hosts')
+    .option('--json', 'print as JSON')
+    .action(async (o: { json?: boolean }) => {
+      const ctx = openEngine();
+      try {
+        const rows = (await ctx.engine.list())
+          .filter((r) => r.kind === 'standalone' || isStandaloneRange(r.resolved))
+          .map((r) => {
+            const h = r.resolved.hosts[0];
+            const nic = h?.interfaces[0];
+            return {
+              name: r.instance,
+              runtime: h?.runtime ?? '-',
+              mode: h?.network.mode ?? '-',
+              network: r.resolved.networks[0]?.subnet ?? null,
+              ip: nic ? (nic.ip ?? 'dhcp') : null,
+              status: r.status,
+            };
+          });
+        if (o.json) printJson(rows);
+        else
+          process.stdout.write(
+            `${table(
+              ['NAME', 'RUNTIME', 'MODE', 'SUBNET', 'IP', 'STATUS'],
+              rows.map((r) => [r.name, r.runtime, r.mode, r.network ?? '-', r.ip ?? '-', r.status]),
+            )}\n`,
+          );
+      } finally {
+        ctx.close();
+      }
+    });
+
+  vm.command('rm')
+    .description('stop and remove a standalone host with everything it owns')
+    .argument('<name>')
+    .action(async (name: string) => {
+      const ctx = openEngine({ progress: true });
+      try {
+        await standaloneRecord(ctx.engine, name);
+        await ctx.engine.destroy(name);
+        ctx.close();
+        process.stdout.write(`removed standalone host ${name}\n`);
+      } finally {
+        ctx.close();
+      }
+    });
+}
+
+/** The network flags of `vm create` and `vm set`, as standalone host flags. */
+function flagsOf(o: Record<string, string | boolean | undefined>): Partial<StandaloneHostFlags> {
+  const auto = o.networkAutoAssign;
+  return {
+    ...(typeof o.networkMode === 'string' ? { mode: o.networkMode } : {}),
+    ...(typeof o.networkSubnet === 'string' ? { subnet: o.networkSubnet } : {}),
+    ...(typeof o.networkGateway === 'string' ? { gateway: o.networkGateway } : {}),
+    ...(auto !== undefined ? { autoAssign: auto === true ? true : parseBool(String(auto)) } : {}),
+    ...(typeof o.ip === 'string' ? { ip: o.ip } : {}),
+  };
+}
+
+/** Parses and resolves a standalone host's blueprint (against its deployed range when there is one). */
+function resolveStandalone(raw: unknown, pin?: ResolvedRange): ResolvedRange {
+  const parsed = parseRawRange(raw);
+  if ('problems' in parsed) throw new ValidationError(parsed.problems, 'vm');
+  return resolveRange(parsed.raw, { source: 'vm', ...(pin ? { pin } : {}) });
+}
+
+function parseSource(source: string): unknown {
+  try {
+    return JSON.parse(source);
+  } catch {
+    return null;
+  }
+}
+
+async function standaloneRecord(engine: Engine, name: string): Promise<RangeRecord> {
+  const rec = await engine.get(name);
+  if (!rec || !(rec.kind === 'standalone' || isStandaloneRange(rec.resolved)))
+    throw new CyrangeError('CYR_NOT_FOUND', `no standalone host "${name}"`, { hint: 'cyrange vm ls lists them' });
+  return rec;
 }

@@ -1,11 +1,40 @@
 import type { Command } from 'commander';
-import type { InspectResult } from '../../engine/index.js';
+import { type InspectResult, type RangeHealth, type ReconcileResult, describeStatus } from '../../engine/index.js';
+import { CyrangeError, describeChange } from '../../model/index.js';
 import { openEngine } from '../context.js';
 import { loadBlueprintFile, localActor } from '../load.js';
 import { printJson, table } from '../output.js';
 import { startWatcherIfNeeded } from '../watcher.js';
+import { resolvePinned } from './blueprint.js';
 
-function renderInspect(r: InspectResult): string {
+/** One line per reconciled instance: what was done, and the status before and after. */
+function renderReconcile(rows: readonly ReconcileResult[]): string {
+  if (rows.length > 0 && rows.every((r) => !r.changed && r.action !== 'skipped')) {
+    const ms = Math.max(...rows.map((r) => r.ms));
+    const n = rows.length === 1 ? '1 instance matches its stored range' : `${rows.length} instances match their stored ranges`;
+    return `nothing to reconcile: ${n}; nothing changed (${ms} ms)\n`;
+  }
+  if (rows.length === 0) return 'nothing to reconcile: no instances\n';
+  return `${table(
+    ['INSTANCE', 'ACTION', 'BEFORE', 'AFTER', 'INTERRUPTED', 'MS', 'NOTE'],
+    rows.map((r) => [r.instance, r.action, r.before, r.after, r.interrupted ?? '-', String(r.ms), r.note ?? '']),
+  )}\n`;
+}
+
+/** The JSON form of a probed status: `status` is the live one, `recorded` what the store says. */
+function statusJson(h: RangeHealth | undefined) {
+  return h
+    ? {
+        status: h.status,
+        recorded_status: h.recorded,
+        hosts_up: h.hostsUp,
+        interrupted: h.crashed,
+        down_hosts: h.hosts.filter((x) => !x.up).map((x) => ({ name: x.name, why: x.why ?? null })),
+      }
+    : {};
+}
+
+function renderInspect(r: InspectResult, h?: RangeHealth): string {
   const nets = table(
     ['NETWORK', 'SUBNET', 'GATEWAY', 'EGRESS', 'DHCP'],
     r.networks.map((n) => [n.name, n.subnet, n.gateway, n.egress, n.dhcp ? 'yes' : 'no']),
@@ -30,28 +59,42 @@ function renderInspect(r: InspectResult): string {
     }
   }
   const hosts = table(['HOST', 'RUNTIME', 'MODE', 'STATE', 'NIC', 'NETWORK', 'IP', 'LIVE', 'MAC', 'LINK'], rows);
-  return `${r.instance} (blueprint ${r.blueprint}): ${r.status}\n\n${nets}\n\n${hosts}\n`;
+  const status = h ? describeStatus(h) : r.status;
+  return `${r.instance} (blueprint ${r.blueprint}): ${status}\n\n${nets}\n\n${hosts}\n`;
 }
 
-/** Range lifecycle commands: deploy, ls, inspect, destroy, gc. */
+/** Range lifecycle commands: deploy, ls, inspect, destroy, reconcile, gc. */
 export function registerRangeCommands(program: Command): void {
   program
     .command('deploy')
-    .description('deploy a blueprint as a range instance (idempotent: deploying again repairs or changes nothing)')
+    .description(
+      'deploy a blueprint as a range instance; on a deployed instance apply exactly what changed (`plan` lists it), in place (deploying again repairs or changes nothing)',
+    )
     .argument('<file>', 'blueprint (YAML or JSON)')
     .option('--name <instance>', 'instance name (default: the blueprint name)')
+    .option(
+      '--replace',
+      'also apply what cannot change in place: recreate a host whose runtime changes, rebuild the range for a network change',
+    )
     .option('--json', 'print the result as JSON')
-    .action(async (file: string, o: { name?: string; json?: boolean }) => {
-      const { range, source } = loadBlueprintFile(file, o.name);
+    .action(async (file: string, o: { name?: string; json?: boolean; replace?: boolean }) => {
+      const loaded = loadBlueprintFile(file, o.name);
+      const { source } = loaded;
       const ctx = openEngine({ progress: !o.json });
       try {
-        const res = await ctx.engine.deploy(range, source, null, localActor());
+        const deployed = await ctx.engine.get(loaded.range.instance);
+        const range = deployed ? resolvePinned(source, file, loaded.range.instance, deployed.resolved) : loaded.range;
+        const res = await ctx.engine.apply(range, source, localActor(), { replace: o.replace === true });
         startWatcherIfNeeded(
           ctx.cfg,
           range.hosts.some((h) => h.runtime === 'docker'),
         );
         ctx.close();
         if (o.json) printJson(res);
+        else if (res.changes.length > 0)
+          process.stdout.write(
+            `${res.rebuilt ? 'rebuilt' : 'changed'} ${res.instance} in ${res.ms} ms:\n${res.changes.map((c) => `  ${describeChange(c)}\n`).join('')}`,
+          );
         else
           process.stdout.write(
             res.changed
@@ -71,6 +114,8 @@ export function registerRangeCommands(program: Command): void {
       const ctx = openEngine();
       try {
         const rows = await ctx.engine.list();
+        // The live state from the cheap probe: no runc, docker exec or guest call per host.
+        const live = new Map((await ctx.engine.liveStatus()).map((h) => [h.instance, h]));
         if (o.json)
           printJson(
             rows.map((r) => ({
@@ -80,20 +125,24 @@ export function registerRangeCommands(program: Command): void {
               status: r.status,
               hosts: r.resolved.hosts.length,
               networks: r.resolved.networks.length,
+              ...statusJson(live.get(r.instance)),
             })),
           );
         else
           process.stdout.write(
             `${table(
               ['INSTANCE', 'BLUEPRINT', 'KIND', 'STATUS', 'HOSTS', 'NETWORKS'],
-              rows.map((r) => [
-                r.instance,
-                r.resolved.name,
-                r.kind,
-                r.status,
-                String(r.resolved.hosts.length),
-                String(r.resolved.networks.length),
-              ]),
+              rows.map((r) => {
+                const h = live.get(r.instance);
+                return [
+                  r.instance,
+                  r.resolved.name,
+                  r.kind,
+                  h ? describeStatus(h) : r.status,
+                  String(r.resolved.hosts.length),
+                  String(r.resolved.networks.length),
+                ];
+              }),
             )}\n`,
           );
       } finally {
@@ -110,8 +159,9 @@ export function registerRangeCommands(program: Command): void {
       const ctx = openEngine();
       try {
         const r = await ctx.engine.inspect(instance);
-        if (o.json) printJson(r);
-        else process.stdout.write(renderInspect(r));
+        const [h] = await ctx.engine.liveStatus([instance]);
+        if (o.json) printJson({ ...r, ...statusJson(h) });
+        else process.stdout.write(renderInspect(r, h));
       } finally {
         ctx.close();
       }
@@ -129,6 +179,27 @@ export function registerRangeCommands(program: Command): void {
         ctx.close();
         if (o.json) printJson(r);
         else process.stdout.write(r.existed ? `destroyed ${instance}\n` : `${instance} was not deployed; removed any leftovers\n`);
+      } finally {
+        ctx.close();
+      }
+    });
+
+  program
+    .command('reconcile')
+    .description('bring instances back to their stored ranges without the blueprint file: same IPs, MACs, upper layers and disks')
+    .argument('[instance]')
+    .option('--all', 'every instance recorded as running that is not live, or left mid-operation by a dead process')
+    .option('--json', 'print the result as JSON')
+    .action(async (instance: string | undefined, o: { all?: boolean; json?: boolean }) => {
+      if (!instance === !o.all) throw new CyrangeError('CYR_INVALID', 'name one instance, or give --all');
+      const ctx = openEngine({ progress: !o.json });
+      try {
+        const rows = instance ? [await ctx.engine.reconcile(instance, { force: true })] : await ctx.engine.reconcileAll();
+        startWatcherIfNeeded(ctx.cfg, rows.some((r) => r.changed) && (await ctx.engine.hasDockerHosts()));
+        ctx.close();
+        if (o.json) printJson(rows);
+        else process.stdout.write(renderReconcile(rows));
+        if (rows.some((r) => r.action === 'failed')) process.exitCode = 1;
       } finally {
         ctx.close();
       }

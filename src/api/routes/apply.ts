@@ -1,0 +1,80 @@
+import type { FastifyInstance } from 'fastify';
+import { type Engine, hashBlueprintPasswords } from '../../engine/index.js';
+import { CyrangeError, ValidationError, diffRanges, loadRawRange, replacementsOf, resolveRange } from '../../model/index.js';
+import { actorOf, caller, loadRange } from '../auth.js';
+import type { JobRunner } from '../jobs.js';
+import { ref } from '../schemas.js';
+
+interface ApplyBody {
+  source?: string;
+  blueprint_id?: number;
+  replace?: boolean;
+}
+
+/**
+ * `PUT /ranges/:name`: a changed blueprint applied to a deployed range in place, as `cyrange deploy`
+ * does on a deployed instance. The job's events are the diff's steps.
+ */
+export async function applyRoutes(app: FastifyInstance, opts: { engine: Engine; jobs: JobRunner }): Promise<void> {
+  const { engine, jobs } = opts;
+  app.put<{ Params: { name: string }; Body: ApplyBody }>(
+    '/ranges/:name',
+    {
+      schema: {
+        operationId: 'applyRange',
+        tags: ['ranges'],
+        summary: 'Apply a changed blueprint to a deployed range in place; returns a job whose events are the changes',
+        description:
+          'Only what changed is applied (hosts and networks added or removed, NICs added, removed or re-addressed, rate limits, routes, policies); hosts that did not change keep running. A change that cannot be made in place (a network subnet, gateway, egress or DHCP, a host runtime, the range cap) is refused with 422 unless `replace` is true: then that host is recreated, or for a network the range is rebuilt. `cyrange plan FILE --name NAME` lists the changes.',
+        params: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+        body: {
+          type: 'object',
+          description: 'Blueprint text (`source`) or a stored blueprint (`blueprint_id`) for this instance.',
+          properties: {
+            source: { type: 'string', description: 'blueprint YAML or JSON text' },
+            blueprint_id: { type: 'integer', minimum: 1 },
+            replace: { type: 'boolean', default: false, description: 'also apply what cannot change in place' },
+          },
+        },
+        response: {
+          202: { ...ref('JobAccepted'), headers: { location: { type: 'string', description: 'The job: /api/jobs/{id}.' } } },
+          409: { ...ref('Error'), description: 'Another operation is working on this range.' },
+        },
+      },
+    },
+    async (req, reply) => {
+      const user = caller(req);
+      // Who may destroy a range may change it: an admin, or the instructor who owns it.
+      const rec = await loadRange(engine, user, req.params.name, 'manage');
+      const body = req.body ?? {};
+      let source = body.source;
+      if (body.blueprint_id !== undefined) {
+        const b = engine.access?.getBlueprint(Number(body.blueprint_id));
+        if (!b || (user.role !== 'admin' && b.owner !== user.name))
+          throw new CyrangeError('CYR_NOT_FOUND', `no blueprint ${body.blueprint_id}`);
+        source = b.source;
+      }
+      if (typeof source !== 'string') throw new ValidationError([{ path: 'source', message: 'give source or blueprint_id' }]);
+      if (body.replace !== undefined && typeof body.replace !== 'boolean')
+        throw new ValidationError([{ path: 'replace', message: 'must be true or false' }]);
+      // Plain passwords stop here: the job and the store get crypt hashes.
+      source = hashBlueprintPasswords(source, { instance: rec.instance, stateDir: engine.config.stateDir });
+      const stored = (await engine.get(rec.instance))?.resolved ?? rec.resolved;
+      const range = resolveRange(loadRawRange(source), { instance: rec.instance, pin: stored });
+      await engine.admitDeploy(range, actorOf(user));
+      // Refused before a job starts, so a 422 names the field and nothing changes.
+      const refused = body.replace === true ? [] : replacementsOf(diffRanges(stored, range));
+      if (refused.length > 0)
+        throw new ValidationError(
+          refused.map((c) => ({
+            path: c.path,
+            message: `${c.from} → ${c.to} cannot be changed on the running range; send replace: true to ${c.target === 'host' ? `recreate host ${c.name}` : 'rebuild the range'}`,
+          })),
+        );
+      const job = jobs.start('deploy', rec.instance, user.name, () =>
+        engine.apply(range, source as string, actorOf(user), { replace: body.replace === true, owner: rec.owner ?? user.name }),
+      );
+      return reply.code(202).header('location', `/api/jobs/${job.id}`).send({ job_id: job.id, instance: rec.instance });
+    },
+  );
+}
