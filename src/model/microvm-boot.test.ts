@@ -63,6 +63,45 @@ describe('microvm boot settings', () => {
   });
 });
 
+describe('microvm init', () => {
+  const disk = { name: 'vm', runtime: 'microvm', interfaces: nic };
+  it('is Cyrange’s own by default (not written down), and the disk’s when asked, from the plugin or the host', () => {
+    const r = resolve({
+      name: 'r',
+      networks,
+      plugins: { cloud: { runtime: 'microvm', microvm: { disk: 'debian-cloud', init: 'disk' } } },
+      vms: [
+        { ...disk, microvm: { disk: 'debian-cloud' } },
+        { ...disk, name: 'c', plugin: 'cloud' },
+        { ...disk, name: 'd', plugin: 'cloud', microvm: { init: 'cyrange' } },
+      ],
+    });
+    expect(r.hosts[0]?.microvm?.init).toBeUndefined();
+    expect(r.hosts[1]?.microvm).toEqual({ launcher: 'qemu', kernel: null, initrd: null, disk: 'debian-cloud', append: null, init: 'disk' });
+    expect(r.hosts[2]?.microvm?.init).toBeUndefined();
+  });
+
+  it('"disk" needs a disk and takes no command; other values are refused', () => {
+    expect(problemsOf({ name: 'r', networks, vms: [{ ...disk, microvm: { init: 'disk' } }] })).toEqual([
+      'vms[0].microvm.init: init "disk" boots the disk\'s own init: it needs microvm.disk',
+    ]);
+    expect(
+      problemsOf({ name: 'r', networks, vms: [{ ...disk, command: ['sleep', '1'], microvm: { disk: '/srv/d.img', init: 'disk' } }] }),
+    ).toEqual(['vms[0].command: a microvm host with init "disk" runs its disk\'s own init, not a command']);
+    expect(problemsOf({ name: 'r', networks, vms: [{ ...disk, microvm: { disk: '/srv/d.img', init: 'systemd' } }] })[0]).toMatch(
+      /^vms\[0\]\.microvm\.init: /,
+    );
+  });
+
+  it('"disk" puts cyrange.boot=disk on the command line, before the blueprint’s own words', () => {
+    const r = resolve({ name: 'r', networks, vms: [{ ...disk, microvm: { disk: 'debian-cloud', init: 'disk', append: 'loglevel=4' } }] });
+    const line = renderKernelCmdline(r.hosts[0] as never, r);
+    expect(line).toMatch(/ cyrange\.mac=eth0,[0-9a-f:]+ cyrange\.boot=disk loglevel=4$/);
+    const plain = resolve({ name: 'r', networks, vms: [{ ...disk, microvm: { disk: 'debian-cloud' } }] });
+    expect(renderKernelCmdline(plain.hosts[0] as never, plain)).not.toContain('cyrange.boot');
+  });
+});
+
 describe('renderKernelCmdline', () => {
   it('has the serial console, one ip= per NIC, the MAC of each NIC name, then the blueprint words', () => {
     const r = resolve({

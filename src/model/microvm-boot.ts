@@ -13,12 +13,14 @@ export function shellQuote(word: string): string {
 /**
  * The guest kernel's command line: serial console, `ip=` per NIC (parsed by Cyrange's guest init,
  * as the kernel has no IP autoconfig), `cyrange.mac=IFNAME,MAC` so the init names NICs by MAC,
- * then the blueprint's own words.
+ * `cyrange.boot=disk` when the disk's own init is to run, then the blueprint's own words.
  */
 export function renderKernelCmdline(host: ResolvedHost, range?: ResolvedRange): string {
   const words = ['console=ttyS0', 'panic=-1', 'quiet'];
   if (host.interfaces.length > 0) words.push(renderIpArg(host, range ? { range } : {}));
   for (const nic of host.interfaces) words.push(`cyrange.mac=${nic.ifname},${nic.mac}`);
+  // The initramfs mounts the disk and switches to its own init (systemd) instead of running Cyrange's.
+  if (host.microvm?.init === 'disk') words.push('cyrange.boot=disk');
   if (host.microvm?.append) words.push(host.microvm.append);
   return words.join(' ');
 }

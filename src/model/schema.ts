@@ -39,6 +39,10 @@ export type RawResources = z.infer<typeof RawResources>;
 export const LAUNCHERS = ['qemu', 'firecracker'] as const;
 export type LauncherName = (typeof LAUNCHERS)[number];
 
+/** Who is PID 1 in a microVM: Cyrange's init from its initramfs, or the root disk's own init. */
+export const MICROVM_INITS = ['cyrange', 'disk'] as const;
+export type MicrovmInit = (typeof MICROVM_INITS)[number];
+
 /** Catalog image names (`cyrange image ls`). */
 export const IMAGE_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
@@ -60,6 +64,11 @@ export const RawMicrovm = z.strictObject({
   disk: imageRef.optional(),
   /** Extra kernel command line words. */
   append: z.string().max(1024).optional(),
+  /**
+   * What runs as the guest's PID 1: Cyrange's own init (`cyrange`, the default), or the disk's own
+   * (`disk`: its /sbin/init, e.g. systemd with cloud-init; the initramfs mounts the disk and switches to it).
+   */
+  init: z.enum(MICROVM_INITS).optional(),
 });
 export type RawMicrovm = z.infer<typeof RawMicrovm>;
 

@@ -100,6 +100,11 @@ export interface MicrovmSpec {
   readonly initrd: string | null;
   readonly disk: string | null;
   readonly append: string | null;
+  /**
+   * PID 1 of the guest: `cyrange` (Cyrange's initramfs init, with its control channel) or `disk`
+   * (the disk's own /sbin/init; no control channel). Absent in ranges stored before it existed: `cyrange`.
+   */
+  readonly init?: 'cyrange' | 'disk';
 }
 
 /** A validated range with every address allocated: what the engine works from. */

@@ -1,8 +1,10 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
+  DEFAULT_DISK_IMAGE,
   DEFAULT_ROOTFS_IMAGE,
   addImage,
+  buildDiskImage,
   buildMicrovmImage,
   buildRootfsImage,
   configFromEnv,
@@ -14,7 +16,7 @@ import { printJson, table } from '../output.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-/** `image build-microvm`, `image build-rootfs`, `image ls`, `image add`: the catalog of what hosts boot and run from. */
+/** `image build-microvm`, `image build-rootfs`, `image build-disk`, `image ls`, `image add`: the catalog of what hosts boot and run from. */
 export function registerImageCommands(program: Command): void {
   const image = program.command('image').description('guest images: the catalog in CYRANGE_IMAGES and the microVM guest');
   image
@@ -63,6 +65,35 @@ export function registerImageCommands(program: Command): void {
       process.stdout.write(
         `${r.built ? 'built' : 'kept'} rootfs "${i.name}" in ${i.path}: ${Object.keys(i.packages ?? {}).length} packages, sha256 ${i.sha256}\n` +
           `  seccomp: Docker's default profile from ${r.seccomp.package} ${r.seccomp.version}, sha256 ${r.seccomp.sha256}\n`,
+      );
+    });
+  image
+    .command('build-disk')
+    .description(
+      'build a Debian 12 guest disk with mmdebstrap into CYRANGE_IMAGES/disk/NAME: with --cloud-init, systemd, cloud-init (NoCloud, seeded from the metadata service), sshd; for microvm hosts with `microvm: {disk: NAME, init: disk}`',
+    )
+    .option('--cloud-init', 'a cloud-init guest: host name, users, SSH keys and network come from the metadata service')
+    .option('--name <name>', 'catalog name', DEFAULT_DISK_IMAGE)
+    .option('--size <size>', 'file system size (mke2fs units: 1536M, 2G)', '2G')
+    .option('--format <format>', 'qcow2 or raw', 'qcow2')
+    .option('--if-missing', 'keep an earlier build by the same recipe and format whose file matches its checksum')
+    .option('--json', 'print the catalog entry as JSON')
+    .action(async (o: { cloudInit?: boolean; name: string; size: string; format: string; ifMissing?: boolean; json?: boolean }) => {
+      const r = await buildDiskImage(configFromEnv(), {
+        cloudInit: o.cloudInit ?? false,
+        name: o.name,
+        size: o.size,
+        format: o.format,
+        ifMissing: o.ifMissing ?? false,
+        log,
+      });
+      if (o.json) {
+        printJson({ built: r.built, ...r.image });
+        return;
+      }
+      const i = r.image;
+      process.stdout.write(
+        `${r.built ? 'built' : 'kept'} disk "${i.name}" in ${i.path}: ${Object.keys(i.packages ?? {}).length} packages, sha256 ${i.sha256}\n`,
       );
     });
   image

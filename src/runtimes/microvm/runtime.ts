@@ -206,9 +206,18 @@ function taggedVms(): Array<{ pid: number; instance: string; host: string }> {
   return out;
 }
 
+/** Whether the guest boots its disk's own init (systemd, cloud-init): it runs no Cyrange agent, so no control channel answers. */
+function ownInit(host: ResolvedHost): boolean {
+  return host.microvm?.init === 'disk';
+}
+
 async function withChannel<T>(ctx: RangeContext, host: ResolvedHost, fn: (c: ControlChannel) => Promise<T>): Promise<T> {
+  if (ownInit(host))
+    throw new CyrangeError('CYR_RUNTIME', `host "${host.name}": this guest runs its own init: use ssh or the console`, {
+      hint: `cyrange console ${ctx.instance} ${host.name}`,
+    });
   if (!liveRef(ctx, host))
-    throw new CyrangeError('CYR_RUNTIME', `host "${host.name}" is not running`, {
+    throw new CyrangeError('CYR_CONFLICT', `host "${host.name}" is not running`, {
       hint: `cyrange host start ${ctx.instance} ${host.name}`,
     });
   const c = await ControlChannel.open(files(ctx, host.name).control);
@@ -364,6 +373,11 @@ export const microvmRuntime: Runtime = {
         hint: `QEMU runs as ${user.name}: it must be able to read the kernel and initramfs and open /dev/net/tun (scripts/setup.sh)`,
       });
     }
+    // A guest on its disk's own init has no agent to ask: deployed means QEMU runs (the guest boots on).
+    if (ownInit(host)) {
+      channel.close();
+      return;
+    }
     // Deployed means the guest's init answers: its NICs are configured by then.
     try {
       await channel.status(settingsOf(ctx).bootTimeoutMs);
@@ -404,7 +418,7 @@ export const microvmRuntime: Runtime = {
   },
 
   console(ctx, host) {
-    if (!liveRef(ctx, host)) return Promise.reject(new CyrangeError('CYR_RUNTIME', `host "${host.name}" is not running`));
+    if (!liveRef(ctx, host)) return Promise.reject(new CyrangeError('CYR_CONFLICT', `host "${host.name}" is not running`));
     return openConsole(ctx, host);
   },
 
@@ -441,6 +455,8 @@ export const microvmRuntime: Runtime = {
   async plugNic(ctx, host, nic) {
     const f = files(ctx, host.name);
     await launcherOf(host).plugNic(f.monitor, vmNic(nic));
+    // A guest on its own init configures hot-plugged NICs itself (udev, its network config).
+    if (ownInit(host)) return;
     // The guest names the new NIC by its MAC and configures it, as at boot.
     const words = [`cyrange.mac=${nic.ifname},${nic.mac}`, renderIpArg({ ...host, interfaces: [nic] })];
     const script = [
