@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, cli, tempStateDir } from './helpers.js';
@@ -59,8 +59,8 @@ describe('cyrange validate / plan (no privileges needed)', () => {
   });
 });
 
-describe('cyrange vm create (standalone host from seed-style flags)', () => {
-  it('records a bridged host with an auto-assigned address', async () => {
+describe('cyrange vm create --dry-run (standalone host from seed-style flags; test/vm.priv.test.ts runs them)', () => {
+  it('resolves a bridged host with an auto-assigned address, creating nothing', async () => {
     const r = await run(
       'vm',
       'create',
@@ -70,6 +70,7 @@ describe('cyrange vm create (standalone host from seed-style flags)', () => {
       '--network-subnet',
       '10.9.0.0/24',
       '--network-auto-assign',
+      '--dry-run',
       '--json',
     );
     expect(r.code, r.stderr).toBe(0);
@@ -79,11 +80,11 @@ describe('cyrange vm create (standalone host from seed-style flags)', () => {
       interfaces: [{ ip: '10.9.0.10', gateway: '10.9.0.1' }],
     });
     const ls = JSON.parse((await run('ls', '--json')).stdout);
-    expect(ls).toContainEqual(expect.objectContaining({ instance: 'solo', kind: 'standalone', status: 'planned' }));
+    expect(ls).not.toContainEqual(expect.objectContaining({ instance: 'solo' }));
   });
 
-  it('records a vsock host with no NIC', async () => {
-    const r = await run('vm', 'create', 'isolated', '--network-mode', 'vsock', '--json');
+  it('resolves a vsock host with no NIC', async () => {
+    const r = await run('vm', 'create', 'isolated', '--network-mode', 'vsock', '--dry-run', '--json');
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ network: { mode: 'vsock' }, interfaces: [] });
   });
@@ -99,8 +100,33 @@ describe('cyrange vm create (standalone host from seed-style flags)', () => {
     [['--network-subnet', '10.9.0.0/24', '--network-auto-assign', 'false'], 'no IP given and network.auto_assign is false'],
     [['--network-mode', 'wifi'], "argument 'wifi' is invalid"],
   ])('refuses %j with exit 2', async (flags, msg) => {
-    const r = await run('vm', 'create', 'bad', ...flags);
+    const r = await run('vm', 'create', 'bad', '--dry-run', ...flags);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(msg);
+  });
+});
+
+describe('an unexpected error is one line naming the command and its object, never a raw Error or a stack', () => {
+  // A state directory that is a file: the store cannot open, with a plain Node error underneath.
+  const notADir = join(state.dir, 'not-a-dir');
+  it.each([
+    [['ls'], 'ls'],
+    [['inspect', 'corp'], 'inspect corp'],
+    [['nic', 'add', 'corp', 'web', 'lan'], 'nic add corp web lan'],
+  ])('%j', async (args, named) => {
+    writeFileSync(notADir, '');
+    const r = await cli(args, { stateDir: notADir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      `error: ${named}: EEXIST: file already exists, mkdir '${notADir}'\nhint: unexpected: run it again with CYRANGE_DEBUG=1 to see where it came from\n`,
+    );
+  });
+
+  it('CYRANGE_DEBUG=1 adds where it came from', async () => {
+    writeFileSync(notADir, '');
+    const r = await cli(['ls'], { stateDir: notADir, env: { CYRANGE_DEBUG: '1' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n')[0]).toBe(`error: ls: EEXIST: file already exists, mkdir '${notADir}'`);
+    expect(r.stderr).toMatch(/^\s+at /m);
   });
 });

@@ -5,7 +5,24 @@ import { registerCommands } from './commands.js';
 /** Exit status for invalid input, as the CLI contract fixes it. */
 const EXIT_INVALID = 2;
 
+/** The command being run and what it was given (`nic add I h1 lan2`), to name it when it fails unexpectedly. */
+let running = 'cyrange';
+
+/**
+ * An error Cyrange did not raise on purpose (a file system or library error) as a CyrangeError line
+ * naming the operation and its object, never a raw `Error:` with a stack. CYRANGE_DEBUG=1 keeps the stack.
+ */
+function asCyrangeError(e: unknown): CyrangeError {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const what = err.message.trim() || err.name || 'unknown error';
+  return new CyrangeError('CYR_INTERNAL', `${running}: ${what}`, {
+    hint: process.env.CYRANGE_DEBUG === '1' ? err.stack : 'unexpected: run it again with CYRANGE_DEBUG=1 to see where it came from',
+    cause: e,
+  });
+}
+
 function report(e: unknown): number {
+  if (!(e instanceof CyrangeError)) return report(asCyrangeError(e));
   if (e instanceof ValidationError) {
     for (const p of e.problems) process.stderr.write(`${e.source ? `${e.source}: ` : ''}${formatProblem(p)}\n`);
     return EXIT_INVALID;
@@ -15,7 +32,6 @@ function report(e: unknown): number {
     // Bad input is exit 2 however it was found.
     return e.code === 'CYR_INVALID' || e.code === 'CYR_PARSE' ? EXIT_INVALID : 1;
   }
-  process.stderr.write(`error: ${(e as Error).stack ?? String(e)}\n`);
   return 1;
 }
 
@@ -26,6 +42,11 @@ async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerCommands(program);
+  program.hook('preAction', (_root, action) => {
+    const path: string[] = [];
+    for (let c: Command | null = action; c && c !== program; c = c.parent) path.unshift(c.name());
+    running = [...path, ...action.args].join(' ');
+  });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -37,6 +58,13 @@ async function main(argv: readonly string[]): Promise<number> {
     return report(e);
   }
 }
+
+// Errors thrown outside the command's promise (a stream's 'error' event, say) are reported the same way.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const)
+  process.on(event, (e: unknown) => {
+    process.exitCode = report(e);
+    process.exit();
+  });
 
 main(process.argv.slice(2)).then(
   (code) => {

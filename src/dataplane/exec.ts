@@ -11,10 +11,16 @@ export class CommandFailedError extends CyrangeError {
   readonly argv: Argv;
   readonly exitCode: number | null;
   readonly stderr: string;
-  constructor(argv: Argv, exitCode: number | null, stderr: string, reason?: string) {
+  constructor(
+    argv: Argv,
+    exitCode: number | null,
+    stderr: string,
+    reason?: string,
+    code: 'CYR_COMMAND_FAILED' | 'CYR_TIMEOUT' = 'CYR_COMMAND_FAILED',
+  ) {
     const trimmed = stderr.trim().split('\n').slice(-5).join('\n');
     super(
-      'CYR_COMMAND_FAILED',
+      code,
       `${argv.slice(0, 4).join(' ')}${argv.length > 4 ? ' …' : ''}: ${reason ?? `exit ${exitCode}`}${trimmed ? `: ${trimmed}` : ''}`,
     );
     this.argv = argv;
@@ -45,20 +51,51 @@ export interface RunResult {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** Set when the command was killed for running past `timeoutMs` (only seen with `allowFailure`). */
+  readonly timedOut?: boolean;
+}
+
+/** The error of a command killed for running past its time limit: code `CYR_TIMEOUT`. */
+function timedOutError(argv: Argv, ms: number, stderr: string): CommandFailedError {
+  return new CommandFailedError(argv, null, stderr, `timed out after ${ms} ms`, 'CYR_TIMEOUT');
+}
+
+/** The error of a command that could not start, or was aborted through its signal. */
+function spawnError(argv: Argv, e: Error): CommandFailedError {
+  const reason =
+    (e as NodeJS.ErrnoException).code === 'ENOENT' ? `${argv[0]} is not installed` : e.name === 'AbortError' ? 'aborted' : e.message;
+  return new CommandFailedError(argv, null, '', reason);
 }
 
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
+
+function killLive(): void {
+  for (const c of live) c.kill('SIGKILL');
+}
+
+/**
+ * On SIGTERM or SIGINT that nobody else handles (the CLI's default), kills our children and sends
+ * the signal again with this handler gone, so the process still dies of it as before. When someone
+ * does handle it (`serve` closes, `capture` stops tcpdump gracefully), the exit is theirs and the
+ * children die with it at 'exit'; a second signal, once their `once` handler is spent, comes here.
+ * Prepended, so it runs before `once` listeners remove themselves and can count them.
+ */
+function onTerminatingSignal(sig: NodeJS.Signals): void {
+  if (process.listenerCount(sig) > 1) return;
+  killLive();
+  process.removeListener(sig, onTerminatingSignal);
+  process.kill(process.pid, sig);
+}
 
 function trackChild(child: ChildProcess): void {
   live.add(child);
   child.once('exit', () => live.delete(child));
   if (!exitHookInstalled) {
     exitHookInstalled = true;
-    // Short-lived helpers must not outlive the control plane that started them.
-    process.once('exit', () => {
-      for (const c of live) c.kill('SIGKILL');
-    });
+    // Short-lived helpers must not outlive the control plane that started them, however it ends.
+    process.once('exit', killLive);
+    for (const sig of ['SIGTERM', 'SIGINT'] as const) process.prependListener(sig, onTerminatingSignal);
   }
 }
 
@@ -78,18 +115,23 @@ export function run(argv: Argv, opts: RunOptions = {}): Promise<RunResult> {
     const err: Buffer[] = [];
     child.stdout?.on('data', (b: Buffer) => out.push(b));
     child.stderr?.on('data', (b: Buffer) => err.push(b));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    const timeoutMs = opts.timeoutMs ?? 60_000;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     child.on('error', (e) => {
       clearTimeout(timer);
-      reject(
-        new CommandFailedError(argv, null, '', (e as NodeJS.ErrnoException).code === 'ENOENT' ? `${cmd} is not installed` : e.message),
-      );
+      reject(spawnError(argv, e));
     });
     child.on('close', (code, sig) => {
       clearTimeout(timer);
-      const res = { code: code ?? 128, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+      const stderr = Buffer.concat(err).toString();
+      const res = { code: code ?? 128, stdout: Buffer.concat(out).toString(), stderr, ...(timedOut ? { timedOut } : {}) };
       if (res.code === 0 || opts.allowFailure) resolve(res);
-      else reject(new CommandFailedError(argv, code, res.stderr, sig ? `killed by ${sig}` : undefined));
+      else if (timedOut) reject(timedOutError(argv, timeoutMs, stderr));
+      else reject(new CommandFailedError(argv, code, stderr, sig ? `killed by ${sig}` : undefined));
     });
     child.stdin?.on('error', () => {});
     child.stdin?.end(opts.input ?? '');
@@ -116,28 +158,41 @@ export interface StreamedCommand {
 
 /**
  * Runs one command without a shell and streams its stdout (a packet capture, say); stderr is
- * kept for the error message. It dies with us, and when `signal` aborts.
+ * kept for the error message. It dies with us, when `signal` aborts, and after `timeoutMs` if given.
  */
-export function runStreaming(argv: Argv, opts: { signal?: AbortSignal; env?: NodeJS.ProcessEnv } = {}): StreamedCommand {
+export function runStreaming(
+  argv: Argv,
+  opts: { signal?: AbortSignal; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): StreamedCommand {
   const [cmd, ...args] = argv;
   if (!cmd) throw new CyrangeError('CYR_INTERNAL', 'runStreaming: empty argv');
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? minimalEnv() });
   trackChild(child);
   const onAbort = () => child.kill('SIGTERM');
+  if (opts.signal?.aborted) onAbort();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
+  let timedOut = false;
+  const timer =
+    opts.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          child.kill('SIGKILL');
+        }, opts.timeoutMs);
   let err = '';
   child.stderr?.on('data', (b: Buffer) => {
     err = (err + b.toString()).slice(-4096);
   });
   const done = new Promise<number>((resolve, reject) => {
-    child.on('error', (e) =>
-      reject(
-        new CommandFailedError(argv, null, '', (e as NodeJS.ErrnoException).code === 'ENOENT' ? `${cmd} is not installed` : e.message),
-      ),
-    );
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(spawnError(argv, e));
+    });
     child.on('close', (code, sig) => {
+      clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
-      if (code === 0 || sig === 'SIGTERM' || sig === 'SIGINT' || sig === 'SIGPIPE') resolve(code ?? 0);
+      if (timedOut && opts.timeoutMs !== undefined) reject(timedOutError(argv, opts.timeoutMs, err));
+      else if (code === 0 || sig === 'SIGTERM' || sig === 'SIGINT' || sig === 'SIGPIPE') resolve(code ?? 0);
       else reject(new CommandFailedError(argv, code, err, sig ? `killed by ${sig}` : undefined));
     });
   });

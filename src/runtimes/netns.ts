@@ -154,7 +154,7 @@ export const netnsRuntime: Runtime = {
       return Promise.reject(new CyrangeError('CYR_NOT_FOUND', `host "${host.name}" has no namespace (not deployed?)`));
     if (sandboxed(host) && !liveRef(ctx, host))
       return Promise.reject(
-        new CyrangeError('CYR_RUNTIME', `host "${host.name}" is not running`, { hint: `cyrange host start ${ctx.instance} ${host.name}` }),
+        new CyrangeError('CYR_CONFLICT', `host "${host.name}" is not running`, { hint: `cyrange host start ${ctx.instance} ${host.name}` }),
       );
     const full = hostArgv(ctx, host, argv, opts.tty === true);
     return new Promise((resolve, reject) => {
@@ -173,7 +173,7 @@ export const netnsRuntime: Runtime = {
   async console(ctx, host, size) {
     if (!netnsExists(hostNetns(ctx.instance, host.name)))
       throw new CyrangeError('CYR_NOT_FOUND', `host "${host.name}" has no namespace (not deployed?)`);
-    if (sandboxed(host) && !liveRef(ctx, host)) throw new CyrangeError('CYR_RUNTIME', `host "${host.name}" is not running`);
+    if (sandboxed(host) && !liveRef(ctx, host)) throw new CyrangeError('CYR_CONFLICT', `host "${host.name}" is not running`);
     // Inside a sandbox, its own shell: bash's prompt carries the host's name (its UTS name).
     const shell = sandboxed(host) ? '/bin/bash' : existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
     const argv = hostArgv(ctx, host, [shell, '-i'], true);
