@@ -481,7 +481,9 @@ describe.skipIf(!IS_ROOT)('REST API against a real server and store', () => {
     expect(made.code, made.stderr).toBe(0);
     const m = await metrics(made.stdout.trim());
     expect(m.status).toBe(200);
-    expect(m.text).toContain(`range="${cliInst}"`);
+    // Samples are up to one interval old: the range the CLI deployed shows once a sample has read it.
+    const seen = await waitFor(async () => (await metrics(made.stdout.trim())).text.includes(`range="${cliInst}"`), 15_000, 250);
+    expect(seen).toBe(true);
   });
 
   it('tokens expire, are listed and revoked (API and CLI), and a revoked token stops at once', async () => {
