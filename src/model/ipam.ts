@@ -9,6 +9,31 @@ export function autoStartOf(c: Cidr): number {
   return c.size < 32 ? hostBoundsOf(c)[0] : c.network + 10;
 }
 
+/** What a static host address is checked against on one network. */
+export interface StaticIpContext {
+  readonly cidr: Cidr;
+  /** Null on a /31, which has no gateway. */
+  readonly gateway: number | null;
+  readonly pool: readonly [number, number] | null;
+  readonly alloc: SubnetAllocator;
+}
+
+/**
+ * Why `addr` cannot be a static host address on a network, as the end of a sentence whose object
+ * follows ("is the gateway of"), or null when it can. The one check for blueprints and `nic add`.
+ */
+export function staticIpRefusal(addr: number, net: StaticIpContext): string | null {
+  const p2p = isPointToPoint(net.cidr);
+  if (!cidrContains(net.cidr, addr)) return 'is not in';
+  // RFC 3021: a /31 has neither; both of its addresses are hosts'.
+  if (!p2p && addr === net.cidr.network) return 'is the network address of';
+  if (!p2p && addr === broadcastOf(net.cidr)) return 'is the broadcast address of';
+  if (addr === net.gateway) return 'is the gateway of';
+  if (net.pool && addr >= net.pool[0] && addr <= net.pool[1]) return 'is inside the DHCP pool of';
+  if (net.alloc.refusal(addr)) return 'is already used in';
+  return null;
+}
+
 /**
  * Address allocator for one subnet. Auto-assignment takes the lowest free address
  * at or above `autoStartOf`; network, broadcast, gateway and reserved ranges are never given.

@@ -1,6 +1,6 @@
 import { type Problem, CyrangeError, ValidationError } from './errors.js';
-import { broadcastOf, cidrContains, formatIpv4, parseCidr, parseIpv4, parseReserved } from './ip.js';
-import { SubnetAllocator } from './ipam.js';
+import { formatIpv4, parseCidr, parseIpv4, parseReserved } from './ip.js';
+import { SubnetAllocator, staticIpRefusal } from './ipam.js';
 import { guestIfname, macFor, peerIfname } from './naming.js';
 import { deepFreeze } from './resolve.js';
 import type { ResolvedHost, ResolvedInterface, ResolvedRange } from './types.js';
@@ -52,7 +52,8 @@ export function addInterfaceTo(
   const parsed = parseCidr(net.subnet);
   if ('error' in parsed) throw new CyrangeError('CYR_INTERNAL', parsed.error);
   const cidr = parsed.cidr;
-  const gateway = parseIpv4(net.gateway) as number;
+  // '' on a /31, which has no gateway.
+  const gateway = parseIpv4(net.gateway);
   const pool = net.dhcp ? ([parseIpv4(net.dhcp.start) as number, parseIpv4(net.dhcp.end) as number] as const) : null;
   const reserved = parseReserved(net.reserved ?? [], cidr, 'reserved').ranges;
   const alloc = new SubnetAllocator(cidr, { gateway, reserved: pool ? [...reserved, pool] : reserved });
@@ -67,13 +68,11 @@ export function addInterfaceTo(
     const a = parseIpv4(ip);
     addressing = 'static';
     if (a === null) problems.push({ path: 'ip', message: `"${ip}" is not an IPv4 address` });
-    else if (!cidrContains(cidr, a)) problems.push({ path: 'ip', message: `${ip} is not in ${where}` });
-    else if (a === cidr.network) problems.push({ path: 'ip', message: `${ip} is the network address of ${where}` });
-    else if (a === broadcastOf(cidr)) problems.push({ path: 'ip', message: `${ip} is the broadcast address of ${where}` });
-    else if (a === gateway) problems.push({ path: 'ip', message: `${ip} is the gateway of ${where}` });
-    else if (pool && a >= pool[0] && a <= pool[1]) problems.push({ path: 'ip', message: `${ip} is inside the DHCP pool of ${where}` });
-    else if (alloc.refusal(a)) problems.push({ path: 'ip', message: `${ip} is already used in ${where}` });
-    else addr = ip;
+    else {
+      const reason = staticIpRefusal(a, { cidr, gateway, pool, alloc });
+      if (reason) problems.push({ path: 'ip', message: `${ip} ${reason} ${where}` });
+      else addr = ip;
+    }
   } else if (host.network.auto_assign === false) {
     problems.push({ path: 'ip', message: `no IP given and host ${hostName} has network.auto_assign false` });
   } else {

@@ -6,6 +6,7 @@ import { ValidationError, formatProblem } from './errors.js';
 import { defaultRouteNic, renderIpArg, renderNetplan } from './guest-config.js';
 import { hostBoundsOf, isPointToPoint, parseCidr, parseIpv4 } from './ip.js';
 import { SubnetAllocator, autoStartOf } from './ipam.js';
+import { addInterfaceTo } from './nic-edit.js';
 import { resolveRange } from './resolve.js';
 import type { ResolvedRange } from './types.js';
 
@@ -130,5 +131,30 @@ describe('default route of a host on a /31', () => {
     if (!multi || !classic) throw new Error('no host');
     expect(renderNetplan(r, multi)).toMatch(/eth1:[\s\S]*routes:[\s\S]*via: 10\.0\.1\.1/);
     expect(renderIpArg(multi)).toBe('ip=10.9.0.1:::255.255.255.254:multi:eth0:off:: ip=10.0.1.10::10.0.1.1:255.255.255.0:multi:eth1:off::');
+  });
+});
+
+describe('nic add on a /31', () => {
+  const r = resolveBp({ name: 'p', networks: [lan, p2p], vms: [router('a', [{ network: 'lan' }]), router('b', [{ network: 'lan' }])] });
+
+  it('takes either address when given, like the blueprint does', () => {
+    const low = addInterfaceTo(r, 'a', 'link', '10.9.0.0');
+    expect(low.nic.ip).toBe('10.9.0.0');
+    expect(low.nic.gateway).toBe('');
+    const high = addInterfaceTo(low.range, 'b', 'link', '10.9.0.1');
+    expect(high.nic.ip).toBe('10.9.0.1');
+  });
+
+  it('hands out the lower address first, then the upper, then refuses', () => {
+    const one = addInterfaceTo(r, 'a', 'link');
+    const two = addInterfaceTo(one.range, 'b', 'link');
+    expect([one.nic.ip, two.nic.ip]).toEqual(['10.9.0.0', '10.9.0.1']);
+  });
+
+  it('refuses an address the other end has, naming it', () => {
+    const one = addInterfaceTo(r, 'a', 'link', '10.9.0.1');
+    expect(() => addInterfaceTo(one.range, 'b', 'link', '10.9.0.1')).toThrow(
+      /10\.9\.0\.1 is already used in network link \(10\.9\.0\.0\/31\)/,
+    );
   });
 });

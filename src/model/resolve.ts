@@ -11,7 +11,7 @@ import {
   parseIpv4,
   parseReserved,
 } from './ip.js';
-import { SubnetAllocator } from './ipam.js';
+import { SubnetAllocator, staticIpRefusal } from './ipam.js';
 import { bridgeIfname, guestIfname, macFor, peerIfname } from './naming.js';
 import { resolveNetworkConfig } from './network-config.js';
 import { resolvePolicies } from './policy.js';
@@ -390,14 +390,8 @@ function checkStaticIp(text: string, net: NetCtx, path: string, problems: Proble
     problems.push({ path, message: `"${text}" is not an IPv4 address` });
     return null;
   }
-  const p2p = isPointToPoint(net.cidr);
-  if (!cidrContains(net.cidr, ip)) problems.push({ path, message: `${text} is not in ${where}` });
-  else if (!p2p && ip === net.cidr.network) problems.push({ path, message: `${text} is the network address of ${where}` });
-  else if (!p2p && ip === broadcastOf(net.cidr)) problems.push({ path, message: `${text} is the broadcast address of ${where}` });
-  else if (ip === net.gateway) problems.push({ path, message: `${text} is the gateway of ${where}` });
-  else if (net.pool && ip >= net.pool[0] && ip <= net.pool[1])
-    problems.push({ path, message: `${text} is inside the DHCP pool of ${where}` });
-  else if (net.alloc.refusal(ip)) problems.push({ path, message: `${text} is already used in ${where}` });
+  const reason = staticIpRefusal(ip, net);
+  if (reason) problems.push({ path, message: `${text} ${reason} ${where}` });
   else {
     net.alloc.take(ip);
     return ip;
