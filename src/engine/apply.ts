@@ -54,11 +54,6 @@ export interface ApplyResult extends DeployResult {
   readonly rebuilt: boolean;
 }
 
-/** A store that can also replace the blueprint text an instance was deployed from. */
-interface SourceStore {
-  setRangeSource?(instance: string, source: string): unknown;
-}
-
 /**
  * Deploys `range` (resolved for its instance, with the deployed range pinned): a new instance is
  * built, an unchanged one repaired, and a changed one gets exactly its diff, applied in place while
@@ -126,7 +121,7 @@ export async function applyLocked(
   // A range that is not running has nothing to keep: it is built from the new blueprint.
   if (rebuildsRange(diff) || existing.status !== 'running') {
     await rebuild(ctx, range, results);
-    await (ctx.store as SourceStore).setRangeSource?.(range.instance, source);
+    await ctx.store.setRangeSource(range.instance, source);
     return done(true);
   }
   try {
@@ -140,7 +135,7 @@ export async function applyLocked(
       { cause: e, hint: 'inspect shows what runs now (the store matches it); fix the cause and deploy again' },
     );
   }
-  await (ctx.store as SourceStore).setRangeSource?.(range.instance, source);
+  await ctx.store.setRangeSource(range.instance, source);
   return done(false);
 }
 

@@ -46,6 +46,9 @@ class FakeStore implements EngineStore {
     const r = this.ranges.get(instance);
     if (r) this.ranges.set(instance, { ...r, status });
   }
+  setRangeSource(): void {
+    throw new Error('not used by deploy');
+  }
   updateResolved(): void {
     throw new Error('not used by deploy');
   }

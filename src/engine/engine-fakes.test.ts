@@ -68,6 +68,10 @@ class FakeStore implements EngineStore {
     const r = this.must(instance);
     this.ranges.set(instance, { ...r, status });
   }
+  setRangeSource(instance: string, source: string): void {
+    this.writes.push(`setRangeSource ${instance}`);
+    this.ranges.set(instance, { ...this.must(instance), source });
+  }
   updateResolved(instance: string, resolved: ResolvedRange): void {
     this.writes.push(`updateResolved ${instance}`);
     this.ranges.set(instance, { ...this.must(instance), resolved });

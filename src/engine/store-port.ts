@@ -29,6 +29,8 @@ export interface EngineStore {
     owner?: string | null;
   }): MaybePromise<RangeRecord>;
   setRangeStatus(instance: string, status: RangeStatus): MaybePromise<void>;
+  /** Replaces the blueprint text an instance was deployed from, after an apply of a changed one. */
+  setRangeSource(instance: string, source: string): MaybePromise<void>;
   updateResolved(instance: string, resolved: ResolvedRange): MaybePromise<void>;
   deleteRange(instance: string): MaybePromise<void>;
   allocateUplinkSlot(rangeId: number): MaybePromise<number>;

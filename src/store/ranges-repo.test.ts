@@ -101,6 +101,18 @@ describe('range lifecycle', () => {
     expect(store.getRange('nope')).toBeNull();
   });
 
+  it('replaces the blueprint text after an apply, keeping the resolved range, and leaves unknown instances alone', () => {
+    const store = memStore();
+    const { source, resolved } = example('two-tier.yaml');
+    store.createRange({ resolved, source, kind: 'range', status: 'running' });
+    store.setRangeSource('two-tier', `${source}\n# edited\n`);
+    const rec = store.getRange('two-tier');
+    expect(rec?.source).toBe(`${source}\n# edited\n`);
+    expect(rec?.resolved).toEqual(resolved);
+    expect(() => store.setRangeSource('nope', 'x')).not.toThrow();
+    expect(store.getRange('nope')).toBeNull();
+  });
+
   it('deleting a range cascades to networks, hosts, interfaces and its uplink slot, and only its own', () => {
     const store = memStore();
     const a = example('firewall.yaml');

@@ -104,6 +104,12 @@ export function setRangeStatus(conn: SqliteConnection, instance: string, status:
   return exec(conn, qb.updateTable('ranges').set({ status, updated_at: nowIso() }).where('instance', '=', instance)).changes > 0;
 }
 
+/** Replaces the blueprint text an instance was deployed from (an in-place apply of a changed blueprint); false when no such instance is stored. */
+export function setRangeSource(conn: SqliteConnection, instance: string, source: string): boolean {
+  const q = qb.updateTable('ranges').set({ blueprint_source: source, updated_at: nowIso() }).where('instance', '=', instance);
+  return exec(conn, q).changes > 0;
+}
+
 /** Forgets an instance; its networks, hosts, NICs, leases and uplink slot go with it. Unknown instances are a no-op. */
 export function deleteRange(conn: SqliteConnection, instance: string): void {
   exec(conn, qb.deleteFrom('ranges').where('instance', '=', instance));

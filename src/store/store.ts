@@ -55,6 +55,11 @@ export class Store {
     ranges.setRangeStatus(this.conn, instance, status);
   }
 
+  /** Replaces the blueprint text an instance was deployed from; an instance that is not stored is left alone. */
+  setRangeSource(instance: string, source: string): void {
+    ranges.setRangeSource(this.conn, instance, source);
+  }
+
   /** Replaces an instance's resolved range; networks, hosts and NICs are rewritten to match, in one transaction. */
   updateResolved(instance: string, resolved: ResolvedRange): void {
     ranges.updateRange(this.conn, instance, () => ({ range: resolved, result: undefined }));
