@@ -36,6 +36,7 @@ function microvmToRaw(m: MicrovmSpec): RawMicrovm {
     ...(m.initrd ? { initrd: m.initrd } : {}),
     ...(m.disk ? { disk: m.disk } : {}),
     ...(m.append ? { append: m.append } : {}),
+    ...(m.init ? { init: m.init } : {}),
   };
 }
 
