@@ -73,7 +73,7 @@ export class ControlChannel {
       };
       const onClose = () => finish(new CyrangeError('CYR_RUNTIME', 'control channel closed by the guest'));
       const timer = setTimeout(
-        () => finish(new CyrangeError('CYR_RUNTIME', `guest did not answer "${words[0]}" within ${timeoutMs} ms`)),
+        () => finish(new CyrangeError('CYR_TIMEOUT', `guest did not answer "${words[0]}" within ${timeoutMs} ms`)),
         timeoutMs,
       );
       // Until the guest opens its end, what we write may be dropped: status requests are repeated.
@@ -92,6 +92,9 @@ export class ControlChannel {
 
   /** Runs argv in the guest with `stdin`; resolves with its output and exit code once it ends. */
   async exec(argv: readonly string[], stdin: Buffer, timeoutMs: number): Promise<{ stdout: Buffer; stderr: Buffer; code: number }> {
+    // An exec cannot be re-sent (it would run twice), and a line written while the guest is between
+    // clients is dropped: a status answer first proves the guest reads this connection.
+    await this.status(timeoutMs);
     const script = `exec ${argv.map(shellQuote).join(' ')}\n`;
     const r = await this.request(
       ['exec', Buffer.from(script).toString('base64'), stdin.toString('base64')],
