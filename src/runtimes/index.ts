@@ -4,7 +4,7 @@ export { netnsRuntime } from './netns.js';
 export { getRuntime, registerRuntime, allRuntimes } from './registry.js';
 export { dockerRuntime, watchContainerStarts } from './docker.js';
 export { microvmRuntime } from './microvm/runtime.js';
-export { buildMicrovmAssets } from './microvm/image-build.js';
+export { buildMicrovmAssets, guestFilesDigest } from './microvm/image-build.js';
 export { readManifest, sha256Of, type AssetManifest } from './microvm/assets.js';
 export {
   type CatalogImage,

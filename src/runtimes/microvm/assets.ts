@@ -19,6 +19,8 @@ export interface AssetManifest {
   readonly modules: readonly string[];
   readonly kernel: AssetFile;
   readonly initrd: AssetFile;
+  /** SHA-256 over the project's guest files that went into the initramfs (absent in older builds). */
+  readonly guestFiles?: string;
   readonly builtAt: string;
 }
 

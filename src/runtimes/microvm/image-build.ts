@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +36,23 @@ function findFiles(root: string, pred: (name: string) => boolean, out: string[] 
   return out;
 }
 
+/** The project's files copied into the initramfs: guest path, libexec path, mode. */
+const GUEST_FILES: ReadonlyArray<readonly [string, string, number]> = [
+  ['init', 'microvm/init', 0o755],
+  ['lib/cyrange/netcfg.sh', 'microvm/netcfg.sh', 0o644],
+  ['lib/cyrange/udhcpc-script', 'udhcpc-script', 0o755],
+];
+
+/** One SHA-256 over the guest files as this checkout has them: a build made from other ones is stale. */
+export function guestFilesDigest(): string {
+  const h = createHash('sha256');
+  for (const [path, src] of GUEST_FILES)
+    h.update(`${path}\0`)
+      .update(readFileSync(libexecPath(src)))
+      .update('\0');
+  return h.digest('hex');
+}
+
 /**
  * Builds the guest kernel and initramfs from Debian packages into `outDir`: the kernel from
  * `linux-image-cloud-amd64` (its .deb unpacked), an initramfs of busybox-static, the project's
@@ -64,9 +82,7 @@ export async function buildMicrovmAssets(outDir: string, log: (line: string) => 
       ),
       { kind: 'chardev', path: 'dev/console', major: 5, minor: 1 },
       file('bin/busybox', join(root, 'bin', 'busybox'), 0o755),
-      file('init', libexecPath('microvm/init'), 0o755),
-      file('lib/cyrange/netcfg.sh', libexecPath('microvm/netcfg.sh')),
-      file('lib/cyrange/udhcpc-script', libexecPath('udhcpc-script'), 0o755),
+      ...GUEST_FILES.map(([path, src, mode]) => file(path, libexecPath(src), mode)),
       { kind: 'file', path: 'etc/cyrange/modules', data: Buffer.from(`${modules.join('\n')}\n`) },
       ...modules.map((m) => file(`lib/modules/${m}.ko`, kos.find((k) => k.endsWith(`/${m}.ko`)) as string)),
     ];
@@ -85,6 +101,7 @@ export async function buildMicrovmAssets(outDir: string, log: (line: string) => 
       modules,
       kernel: { file: kernelFile, sha256: sha256Of(join(outDir, kernelFile)) },
       initrd: { file: initrdFile, sha256: sha256Of(join(outDir, initrdFile)) },
+      guestFiles: guestFilesDigest(),
       builtAt: new Date().toISOString(),
     };
     writeFileSync(join(outDir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
