@@ -3,24 +3,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CYRANGE, IS_ROOT, cli, tempStateDir, uniqueName, waitFor } from './helpers.js';
+import { apiClient } from './api-client.js';
 
 const ADMIN = 'test-admin-token-admission-0123';
 const PORT = 20000 + Math.floor(Math.random() * 2000);
 const BASE = `http://127.0.0.1:${PORT}`;
-
-async function api(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const r = await fetch(`${BASE}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  try {
-    return { status: r.status, body: JSON.parse(text) };
-  } catch {
-    return { status: r.status, body: text };
-  }
-}
+const { api } = apiClient(BASE);
 
 function blueprint(name: string, host: string, net = ''): string {
   return `name: ${name}\nnetworks:\n  - { name: lan, subnet: 10.61.0.0/24${net} }\nvms:\n  - { name: h, ${host}interfaces: [{ network: lan }] }\n`;

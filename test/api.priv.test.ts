@@ -5,32 +5,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CYRANGE, IS_ROOT, ROOT, cli, runCmd, tempStateDir, uniqueName, waitFor } from './helpers.js';
+import { type ApiResponse, apiClient, sseEvents } from './api-client.js';
 
 const ADMIN = 'test-admin-token-0123456789';
 const PORT = 18000 + Math.floor(Math.random() * 2000);
 const BASE = `http://127.0.0.1:${PORT}`;
-
-interface Res {
-  status: number;
-  body: any;
-}
-
-async function api(method: string, path: string, token: string | null, body?: unknown, type = 'application/json'): Promise<Res> {
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = type;
-  const r = await fetch(`${BASE}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await r.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {}
-  return { status: r.status, body: parsed };
-}
+const { api, jobEvents } = apiClient(BASE);
+type Res = Pick<ApiResponse, 'status' | 'body'>;
 
 /** A single-use ticket for a WebSocket or SSE URL. */
 async function ticketOf(token: string): Promise<string> {
@@ -39,22 +20,9 @@ async function ticketOf(token: string): Promise<string> {
   return r.body.ticket;
 }
 
-/** Parses a Server-Sent Events body into its events. */
-function sseEvents(text: string): Array<{ ev: string | undefined; data: any }> {
-  return text
-    .split('\n\n')
-    .filter(Boolean)
-    .map((block) => {
-      const ev = /^event: (.*)$/m.exec(block)?.[1];
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      return { ev, data: data ? JSON.parse(data) : null };
-    });
-}
-
 /** Follows a job's Server-Sent Events to the end; returns the step events and the end event. */
 async function followJob(id: string, token: string): Promise<{ steps: any[]; end: any }> {
-  const r = await fetch(`${BASE}/api/jobs/${id}/events`, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } });
-  const events = sseEvents(await r.text());
+  const events = await jobEvents(id, token);
   return { steps: events.filter((e) => e.ev === 'step').map((e) => e.data), end: events.find((e) => e.ev === 'end')?.data };
 }
 

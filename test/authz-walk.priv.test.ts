@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CYRANGE, IS_ROOT, cli, tempStateDir, uniqueName, waitFor } from './helpers.js';
+import { apiClient } from './api-client.js';
 
 // The authorization walk: every route of the OpenAPI document, called by each kind of caller
 // against a real server, must answer the status written in TABLE. A route in the document
@@ -10,6 +11,7 @@ import { CYRANGE, IS_ROOT, cli, tempStateDir, uniqueName, waitFor } from './help
 const ADMIN = 'authz-admin-token-0123456789';
 const PORT = 22000 + Math.floor(Math.random() * 2000);
 const BASE = `http://127.0.0.1:${PORT}`;
+const { api, jobEvents } = apiClient(BASE);
 
 /** The callers, in the order of each row's statuses. */
 const ROLES = [
@@ -44,28 +46,8 @@ interface Row {
   readonly last?: boolean;
 }
 
-interface Res {
-  status: number;
-  body: any;
-}
-
-async function api(method: string, path: string, token: string | null, body?: unknown): Promise<Res> {
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const r = await fetch(`${BASE}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await r.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {}
-  return { status: r.status, body: parsed };
-}
-
 async function followJob(id: string, token: string): Promise<string> {
-  const r = await fetch(`${BASE}/api/jobs/${id}/events`, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } });
-  const text = await r.text();
-  return /event: end\ndata: (.*)/.exec(text)?.[1] ?? text;
+  return JSON.stringify((await jobEvents(id, token)).find((e) => e.ev === 'end')?.data ?? null);
 }
 
 function upgradeStatus(path: string, token: string | null): Promise<number> {

@@ -10,6 +10,7 @@ import { JobRunner, buildServer } from '../src/api/index.js';
 import { Engine, configFromEnv } from '../src/engine/index.js';
 import { openStore } from '../src/store/index.js';
 import { CYRANGE, IS_ROOT, ROOT, cli, runCmd, tempStateDir, uniqueName, waitFor } from './helpers.js';
+import { apiClient } from './api-client.js';
 
 // The OpenAPI document as clients that no one here wrote read it: swagger-parser and Spectral
 // (`spectral:oas`) on the served document, every Fastify route in it with a response schema,
@@ -19,6 +20,7 @@ import { CYRANGE, IS_ROOT, ROOT, cli, runCmd, tempStateDir, uniqueName, waitFor 
 const ADMIN = 'openapi-admin-token-0123456789';
 const PORT = 24000 + Math.floor(Math.random() * 2000);
 const BASE = `http://127.0.0.1:${PORT}`;
+const { api, jobEvents } = apiClient(BASE);
 
 type Doc = {
   openapi: string;
@@ -38,28 +40,9 @@ const isSuccess = (status: string) => /^2\d\d$/.test(status) || status === '101'
 /** Successful answers without a body. */
 const NO_BODY = new Set(['101', '204']);
 
-async function api(method: string, path: string, token: string | null, body?: unknown, type = 'application/json') {
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = type;
-  const r = await fetch(`${BASE}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await r.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {}
-  return { status: r.status, body: parsed as any };
-}
-
 async function followJob(id: string, token: string): Promise<any> {
-  const r = await fetch(`${BASE}/api/jobs/${id}/events`, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } });
-  const text = await r.text();
-  const end = /event: end\ndata: (.*)/.exec(text)?.[1];
-  return end ? JSON.parse(end) : { status: 'unknown', text };
+  const end = (await jobEvents(id, token)).find((e) => e.ev === 'end');
+  return end ? end.data : { status: 'unknown' };
 }
 
 /** Every route Fastify registers, as `METHOD /path/{param}`, and whether it is hidden from the document. */
