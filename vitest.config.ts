@@ -10,7 +10,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: ['**/*.priv.test.ts', 'src/web/**'],
+          exclude: ['**/*.priv.test.ts'],
         },
       },
       {

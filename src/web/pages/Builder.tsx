@@ -1,21 +1,29 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { ApiError, type Schemas, call, client, followJob } from '../api.js';
-import { InterfaceEditor } from '../components/InterfaceEditor.js';
-import { type Draft, blueprintToDraft, draftHasProblems, draftToBlueprint, emptyDraft, networkProblem, usableNetworks } from '../draft.js';
+import { BuilderCanvas } from '../components/BuilderCanvas.js';
+import { HostEditor } from '../components/HostEditor.js';
+import { NetworkEditor } from '../components/NetworkEditor.js';
+import { PolicyEditor } from '../components/PolicyEditor.js';
+import { YamlEditor } from '../components/YamlEditor.js';
+import { NumberField, Problems, TextField } from '../components/fields.js';
+import { checkDoc, problemLines, problemsAt } from '../check.js';
+import { type BlueprintDoc, newDoc, openDoc, pushIn, readDoc } from '../doc.js';
 
 type StoredBlueprint = Schemas['Blueprint'];
+type Tab = 'form' | 'yaml' | 'canvas';
+const TABS: ReadonlyArray<[Tab, string]> = [
+  ['form', 'Form'],
+  ['yaml', 'YAML'],
+  ['canvas', 'Canvas'],
+];
 
-function parseSource(source: string): unknown {
-  try {
-    return JSON.parse(source);
-  } catch {
-    return null;
-  }
-}
-
-/** The range builder: networks, hosts and each host's interfaces, saved as a blueprint through the API. */
+/**
+ * The range builder. It edits the blueprint document itself (form, YAML text and graph are three
+ * views of one text), validates it with the model the CLI uses, and saves it through the API.
+ */
 export function Builder({ go }: { go: (p: string) => void }) {
-  const [draft, setDraft] = useState<Draft>(emptyDraft);
+  const [doc, setDoc] = useState<BlueprintDoc>(newDoc);
+  const [tab, setTab] = useState<Tab>('form');
   const [id, setId] = useState<number | null>(null);
   const [list, setList] = useState<StoredBlueprint[]>([]);
   const [message, setMessage] = useState('');
@@ -24,28 +32,26 @@ export function Builder({ go }: { go: (p: string) => void }) {
   useEffect(() => {
     void call(client.GET('/api/blueprints')).then(setList);
   }, []);
+  const check = useMemo(() => checkDoc(doc.text), [doc.text]);
+  const value = useMemo(() => readDoc(doc), [doc]);
 
-  const edit = (fn: (d: Draft) => void) => {
-    const next = structuredClone(draft);
-    fn(next);
-    setDraft(next);
-  };
   const load = (b: StoredBlueprint) => {
-    const raw = parseSource(b.source);
-    if (!raw) return setErrors([`blueprint #${b.id} is YAML; edit it with the CLI or import it as JSON`]);
-    setDraft(blueprintToDraft(raw));
+    setDoc(openDoc(b.source));
     setId(b.id);
+    setErrors([]);
+    setMessage('');
   };
   const save = async (): Promise<number | null> => {
     setErrors([]);
     setMessage('');
     try {
-      // Stored as this text, which is what the server makes of a blueprint object.
-      const body = { source: JSON.stringify(draftToBlueprint(draft), null, 2) };
+      const body = { source: doc.text };
       const saved = id
         ? await call(client.PUT('/api/blueprints/{id}', { params: { path: { id } }, body }))
         : await call(client.POST('/api/blueprints', { body }));
       setId(saved.id);
+      // What is stored: the same text, with any plain password replaced by its hash.
+      setDoc(openDoc(saved.source));
       setMessage(`saved blueprint #${saved.id}`);
       setList(await call(client.GET('/api/blueprints')));
       return saved.id;
@@ -68,8 +74,9 @@ export function Builder({ go }: { go: (p: string) => void }) {
     }
   };
 
-  const nets = usableNetworks(draft);
-  const blocked = draftHasProblems(draft);
+  const blocked = check.problems.length > 0;
+  const props = value ? { doc, value, check, onChange: setDoc } : null;
+  const hosts = value && Array.isArray(value.vms) ? value.vms : [];
   return (
     <section className="builder">
       <h2>Range builder</h2>
@@ -77,7 +84,10 @@ export function Builder({ go }: { go: (p: string) => void }) {
         <select
           aria-label="open blueprint"
           value={id ?? ''}
-          onChange={(e) => e.target.value && load(list.find((b) => b.id === Number(e.target.value)) as StoredBlueprint)}
+          onChange={(e) => {
+            const b = list.find((x) => x.id === Number(e.target.value));
+            if (b) load(b);
+          }}
         >
           <option value="">— open a saved blueprint —</option>
           {list.map((b) => (
@@ -89,217 +99,52 @@ export function Builder({ go }: { go: (p: string) => void }) {
         <button
           type="button"
           onClick={() => {
-            setDraft(emptyDraft());
+            setDoc(newDoc());
             setId(null);
           }}
         >
           New
         </button>
-      </div>
-      <label>
-        Range name{' '}
-        <input
-          aria-label="range name"
-          value={draft.name}
-          onChange={(e) =>
-            edit((d) => {
-              d.name = e.target.value;
-            })
-          }
-        />
-      </label>
-
-      <h3>Networks</h3>
-      {draft.networks.map((n, i) => {
-        const problem = networkProblem(draft, i);
-        return (
-          <div className="row network" key={i} data-testid={`network-${i}`}>
-            <input
-              aria-label={`network ${i} name`}
-              value={n.name}
-              onChange={(e) =>
-                edit((d) => {
-                  (d.networks[i] as typeof n).name = e.target.value;
-                })
-              }
-            />
-            <input
-              aria-label={`network ${i} subnet`}
-              value={n.subnet}
-              onChange={(e) =>
-                edit((d) => {
-                  (d.networks[i] as typeof n).subnet = e.target.value.trim();
-                })
-              }
-            />
-            <input
-              aria-label={`network ${i} gateway`}
-              placeholder="gateway (first address)"
-              value={n.gateway}
-              onChange={(e) =>
-                edit((d) => {
-                  (d.networks[i] as typeof n).gateway = e.target.value.trim();
-                })
-              }
-            />
-            <label className="inline">
-              <input
-                type="checkbox"
-                checked={n.dhcp}
-                onChange={(e) =>
-                  edit((d) => {
-                    (d.networks[i] as typeof n).dhcp = e.target.checked;
-                  })
-                }
-              />{' '}
-              DHCP
-            </label>
-            <button type="button" className="link" onClick={() => edit((d) => void d.networks.splice(i, 1))}>
-              remove
-            </button>
-            {problem && (
-              <span className="error" role="alert">
-                {problem}
-              </span>
-            )}
-          </div>
-        );
-      })}
-      <button
-        type="button"
-        onClick={() =>
-          edit(
-            (d) =>
-              void d.networks.push({
-                name: `net${d.networks.length}`,
-                subnet: `10.0.${d.networks.length + 1}.0/24`,
-                gateway: '',
-                dhcp: false,
-              }),
-          )
-        }
-      >
-        + Add Network
-      </button>
-
-      <h3>Routes</h3>
-      {draft.routes.map(([a, b], i) => (
-        <div className="row" key={i}>
-          {[a, b].map((v, k) => (
-            <select
-              key={k}
-              value={v}
-              onChange={(e) =>
-                edit((d) => {
-                  (d.routes[i] as [string, string])[k] = e.target.value;
-                })
-              }
-            >
-              {nets.map((n) => (
-                <option key={n.name}>{n.name}</option>
-              ))}
-            </select>
-          ))}
-          <button type="button" className="link" onClick={() => edit((d) => void d.routes.splice(i, 1))}>
-            remove
+        <span className="spacer" />
+        {TABS.map(([t, label]) => (
+          <button key={t} type="button" className={tab === t ? 'tab active' : 'tab'} aria-pressed={tab === t} onClick={() => setTab(t)}>
+            {label}
           </button>
-        </div>
-      ))}
-      <button
-        type="button"
-        disabled={nets.length < 2}
-        onClick={() => edit((d) => void d.routes.push([nets[0]?.name ?? '', nets[1]?.name ?? '']))}
-      >
-        + Add Route
-      </button>
+        ))}
+      </div>
 
-      <h3>Hosts</h3>
-      {draft.hosts.map((h, hi) => (
-        <div className="card host" key={hi} data-testid={`host-${hi}`}>
+      {tab === 'yaml' && <YamlEditor doc={doc} check={check} onChange={setDoc} />}
+      {tab !== 'yaml' && !props && (
+        <p className="error" role="alert">
+          The text does not parse as a blueprint; fix it in the YAML tab. {problemLines(check).join('; ')}
+        </p>
+      )}
+      {tab === 'canvas' && props && <BuilderCanvas {...props} />}
+      {tab === 'form' && props && (
+        <div className="blueprint-form">
           <div className="row">
-            <input
-              aria-label={`host ${hi} name`}
-              value={h.name}
-              onChange={(e) =>
-                edit((d) => {
-                  (d.hosts[hi] as typeof h).name = e.target.value;
-                })
-              }
-            />
-            <select
-              aria-label={`host ${hi} runtime`}
-              value={h.runtime}
-              onChange={(e) =>
-                edit((d) => {
-                  (d.hosts[hi] as typeof h).runtime = e.target.value as typeof h.runtime;
-                })
-              }
-            >
-              <option value="netns">netns</option>
-              <option value="docker">docker</option>
-              <option value="microvm">microvm</option>
-            </select>
-            <input
-              aria-label={`host ${hi} image`}
-              placeholder="image (docker)"
-              value={h.image}
-              onChange={(e) =>
-                edit((d) => {
-                  (d.hosts[hi] as typeof h).image = e.target.value;
-                })
-              }
-            />
-            <input
-              aria-label={`host ${hi} command`}
-              placeholder="command (default: sleep infinity)"
-              value={h.command}
-              onChange={(e) =>
-                edit((d) => {
-                  (d.hosts[hi] as typeof h).command = e.target.value;
-                })
-              }
-            />
-            {Object.keys(draft.plugins).length > 0 && (
-              <select
-                aria-label={`host ${hi} plugin`}
-                value={h.plugin}
-                onChange={(e) =>
-                  edit((d) => {
-                    (d.hosts[hi] as typeof h).plugin = e.target.value;
-                  })
-                }
-              >
-                <option value="">— no plugin —</option>
-                {Object.keys(draft.plugins).map((p) => (
-                  <option key={p}>{p}</option>
-                ))}
-              </select>
-            )}
-            <button type="button" className="link" onClick={() => edit((d) => void d.hosts.splice(hi, 1))}>
-              remove host
-            </button>
+            <span>Range name</span>
+            <TextField {...props} path={['name']} label="range name" placeholder="name" />
+            <TextField {...props} path={['description']} label="description" trim={false} />
+            <span className="muted">range cap:</span>
+            <TextField {...props} path={['resources', 'memory']} label="range memory" placeholder="memory" />
+            <NumberField {...props} path={['resources', 'cpus']} label="range cpus" placeholder="cpus" />
+            <Problems lines={[...problemsAt(check, 'name'), ...problemsAt(check, 'resources')]} />
           </div>
-          <InterfaceEditor draft={draft} hostIndex={hi} onChange={setDraft} />
+          <NetworkEditor {...props} />
+          <h3>Hosts</h3>
+          {hosts.map((_, hi) => (
+            <HostEditor key={hi} {...props} hostIndex={hi} />
+          ))}
+          <button
+            type="button"
+            onClick={() => setDoc(pushIn(doc, ['vms'], { name: `host${hosts.length + 1}`, interfaces: [{ network: '' }] }))}
+          >
+            + Add Host
+          </button>
+          <PolicyEditor {...props} />
         </div>
-      ))}
-      <button
-        type="button"
-        onClick={() =>
-          edit(
-            (d) =>
-              void d.hosts.push({
-                name: `host${d.hosts.length + 1}`,
-                runtime: 'netns',
-                image: '',
-                command: '',
-                plugin: '',
-                interfaces: [{ network: '', ip: '' }],
-              }),
-          )
-        }
-      >
-        + Add Host
-      </button>
+      )}
 
       <div className="row actions">
         <button type="button" disabled={blocked} onClick={() => void save()}>
@@ -309,9 +154,10 @@ export function Builder({ go }: { go: (p: string) => void }) {
           Save and deploy
         </button>
         {message && <span className="ok">{message}</span>}
+        {blocked && <span className="muted">{check.problems.length} problem(s); see the YAML tab</span>}
       </div>
       {errors.length > 0 && (
-        <pre className="error" role="alert">
+        <pre className="error" role="alert" data-testid="save-errors">
           {errors.join('\n')}
         </pre>
       )}

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, type RangeView, type Schemas, type User, call, client } from '../api.js';
+import { ApplyBlueprint } from '../components/ApplyBlueprint.js';
 import { Captures } from '../components/Captures.js';
 import { Snapshots } from '../components/Snapshots.js';
 import { Topology } from '../components/Topology.js';
@@ -157,6 +158,7 @@ export function RangeDetail({ name, user, go }: { name: string; user: User; go: 
         </p>
       )}
       {manage && <Snapshots range={name} onChange={load} />}
+      {manage && <ApplyBlueprint range={range} onDone={() => void load()} />}
       <Captures range={range} preferHost={!manage} />
     </section>
   );
