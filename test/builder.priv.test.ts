@@ -110,6 +110,45 @@ describe.skipIf(!IS_ROOT || !existsSync(CHROMIUM))('range builder in Debian chro
     await open(stored.id);
     // The builder shows the document it opened: the quoted argument stays one argument.
     expect(await page.inputValue('[aria-label="host 0 command"]')).toBe(`sh -c 'echo started; sleep infinity'`);
+    // Every field has a widget, and each shows what the document holds.
+    const shown = async (labels: string[]) => Promise.all(labels.map((l) => page.inputValue(`[aria-label="${l}"]`)));
+    expect(
+      await shown([
+        'env 0 of fw name',
+        'env 0 of fw value',
+        'host 0 sandbox',
+        'host 0 rootfs',
+        'host 4 microvm kernel',
+        'host 4 microvm initrd',
+        'host 4 microvm disk',
+        'host 4 microvm append',
+        'host 4 microvm init',
+        'network 0 dns',
+        'network 1 reserved',
+        'plugin 0 name',
+        'plugin 0 image',
+        'env 0 of plugin 0 value',
+        'plugin 1 name',
+        'plugin 1 microvm launcher',
+      ]),
+    ).toEqual([
+      'MODE',
+      'router',
+      'runc',
+      'debian-base',
+      '/var/lib/cyrange/microvm/vmlinuz',
+      '/var/lib/cyrange/microvm/initrd.img',
+      '/var/lib/cyrange/microvm/disk.qcow2',
+      'quiet',
+      'disk',
+      '10.0.0.53',
+      '10.0.1.20, 10.0.1.30-10.0.1.39',
+      'web',
+      'nginx:alpine',
+      'hello world',
+      'vm',
+      'qemu',
+    ]);
     await save(stored.id);
     const after = await api('GET', `/api/blueprints/${stored.id}`);
     expect(after.source).toBe(stored.source);
@@ -121,9 +160,13 @@ describe.skipIf(!IS_ROOT || !existsSync(CHROMIUM))('range builder in Debian chro
     // A form edit changes that field only; comments and every other field stay.
     await page.fill('[aria-label="network 0 gateway"]', '10.0.0.254');
     await page.fill('[aria-label="ingress Mbit/s of fw interface 1"]', '20');
+    await page.fill('[aria-label="env 0 of fw value"]', 'firewall');
+    await page.fill('[aria-label="network 0 dns"]', '10.0.0.53, 10.0.0.54');
     await save(stored.id);
     want.networks[0].gateway = '10.0.0.254';
     want.vms[0].interfaces[1].rate_limit = { ingress_mbps: 20 };
+    want.vms[0].env.MODE = 'firewall';
+    want.networks[0].dns = ['10.0.0.53', '10.0.0.54'];
     const edited = await api('GET', `/api/blueprints/${stored.id}/export`);
     expect(parse(edited)).toEqual(want);
     if (format === 'yaml') expect(edited).toContain('# a quoted argument with spaces');
@@ -162,6 +205,72 @@ describe.skipIf(!IS_ROOT || !existsSync(CHROMIUM))('range builder in Debian chro
     });
     expect(doc.vms[0]).toEqual({ name: 'pc', interfaces: [{ network: 'lab' }], network: { mode: 'dhcp' } });
     expect(await page.locator('[data-testid=source-ok]').count()).toBe(1);
+  });
+
+  it("env, microVM boot files, DNS, reserved addresses, sandbox, rootfs and plugins are edited in the form, with the model's messages beside them", async () => {
+    await builder();
+    await page.click('text=+ Add Host');
+    await page.selectOption('[aria-label="network of host1 interface 0"]', 'lan');
+    const alert = (testid: string) => page.locator(`[data-testid="${testid}"] [role=alert]`);
+
+    await page.click('[data-testid=env-host1] >> text=+ Add Variable');
+    await page.fill('[aria-label="env 0 of host1 name"]', '1BAD');
+    expect(await alert('env-host1').innerText()).toMatch(/^vms\[0\]\.env\.1BAD: .*is not a valid variable name/);
+    await page.fill('[aria-label="env 0 of host1 name"]', 'GREETING');
+    await page.fill('[aria-label="env 0 of host1 value"]', 'hello world');
+    expect(await alert('env-host1').count()).toBe(0);
+
+    // The boot files show for a microVM host; init "disk" needs a disk, and the model says so beside them.
+    expect(await page.locator('[aria-label="host 0 microvm kernel"]').count()).toBe(0);
+    await page.selectOption('[aria-label="host 0 runtime"]', 'microvm');
+    await page.selectOption('[aria-label="host 0 microvm init"]', 'disk');
+    expect(await alert('microvm-host1').innerText()).toBe(
+      'vms[0].microvm.init: init "disk" boots the disk\'s own init: it needs microvm.disk',
+    );
+    await page.fill('[aria-label="host 0 microvm disk"]', 'debian-disk');
+    await page.fill('[aria-label="host 0 microvm kernel"]', 'vmlinuz-cloud');
+    await page.fill('[aria-label="host 0 microvm append"]', 'console=ttyS0 quiet');
+    expect(await alert('microvm-host1').count()).toBe(0);
+    // On another runtime the settings stay in view, with the model's line.
+    await page.selectOption('[aria-label="host 0 runtime"]', 'docker');
+    expect(await alert('microvm-host1').innerText()).toBe('vms[0].microvm: only microvm hosts take microvm settings (runtime is docker)');
+    await page.selectOption('[aria-label="host 0 runtime"]', 'microvm');
+    expect(await alert('microvm-host1').count()).toBe(0);
+
+    await page.fill('[aria-label="network 0 dns"]', '10.0.1.53, nope');
+    expect(await alert('network-0').innerText()).toBe('networks[0].dns[1]: "nope" is not an IPv4 address');
+    await page.fill('[aria-label="network 0 dns"]', '10.0.1.53, 10.0.1.54');
+    await page.fill('[aria-label="network 0 reserved"]', '10.0.1.20-10.0.1.29');
+    expect(await alert('network-0').count()).toBe(0);
+
+    // A plugin, used by the host; renaming it takes the host along.
+    await page.click('text=+ Add Plugin');
+    await page.fill('[aria-label="plugin 0 name"]', 'tools');
+    await page.selectOption('[aria-label="plugin 0 sandbox"]', 'none');
+    await page.fill('[aria-label="plugin 0 rootfs"]', 'Debian Base');
+    expect(await alert('plugin-0').innerText()).toContain('plugins.tools.rootfs: "Debian Base" must be an image name');
+    await page.fill('[aria-label="plugin 0 rootfs"]', 'debian-base');
+    await page.selectOption('[aria-label="host 0 plugin"]', 'tools');
+    await page.fill('[aria-label="plugin 0 name"]', 'tool');
+    expect(await page.inputValue('[aria-label="host 0 plugin"]')).toBe('tool');
+
+    await tab('YAML');
+    expect(await page.locator('[data-testid=source-ok]').count()).toBe(1);
+    const doc = parse(await source());
+    expect(doc.plugins).toEqual({ tool: { runtime: 'netns', sandbox: 'none', rootfs: 'debian-base' } });
+    expect(doc.networks).toEqual([
+      { name: 'lan', subnet: '10.0.1.0/24', dns: ['10.0.1.53', '10.0.1.54'], reserved: ['10.0.1.20-10.0.1.29'] },
+    ]);
+    expect(doc.vms).toEqual([
+      {
+        name: 'host1',
+        interfaces: [{ network: 'lan', ip: '10.0.1.10' }],
+        env: { GREETING: 'hello world' },
+        runtime: 'microvm',
+        microvm: { init: 'disk', disk: 'debian-disk', kernel: 'vmlinuz-cloud', append: 'console=ttyS0 quiet' },
+        plugin: 'tool',
+      },
+    ]);
   });
 
   it('the interface editor: the primary NIC stays, choosing a network fills in what the model allocates, taken IPs and problems show', async () => {

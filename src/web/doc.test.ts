@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { type BlueprintDoc, type DocPath, formatOf, newDoc, openDoc, pushIn, readDoc, removeAt, setIn } from './doc.js';
+import { type BlueprintDoc, type DocPath, formatOf, newDoc, openDoc, pushIn, readDoc, removeAt, renameKey, setIn } from './doc.js';
 
 const YAML = `# a comment the builder keeps
 name: corp
@@ -74,6 +74,20 @@ describe('blueprint document editing', () => {
   it('a new blueprint grows a block list of hosts', () => {
     const d = pushIn(newDoc(), ['vms'], { name: 'h1', interfaces: [{ network: 'lan' }] });
     expect(d.text).toContain('vms:\n  - name: h1\n    interfaces:\n      - { network: lan }\n');
+  });
+
+  it.each<[string, BlueprintDoc]>([
+    ['yaml', openDoc('plugins:\n  web: { image: nginx } # the web tier\n  db: { image: postgres }\nname: x\n')],
+    ['json', openDoc('{ "plugins": { "web": { "image": "nginx" }, "db": { "image": "postgres" } }, "name": "x" }')],
+  ])('%s: a key is renamed in its place, and not onto another key', (format, doc) => {
+    const renamed = renameKey(doc, ['plugins'], 'web', 'www');
+    expect(Object.entries((readDoc(renamed) as any).plugins)).toEqual([
+      ['www', { image: 'nginx' }],
+      ['db', { image: 'postgres' }],
+    ]);
+    if (format === 'yaml') expect(renamed.text).toContain('www: { image: nginx } # the web tier');
+    expect(renameKey(doc, ['plugins'], 'web', 'db')).toBe(doc);
+    expect(renameKey(doc, ['plugins'], 'nope', 'x')).toBe(doc);
   });
 
   it('text that does not parse is not edited', () => {

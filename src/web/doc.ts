@@ -178,3 +178,27 @@ export function removeAt(doc: BlueprintDoc, path: DocPath, keepEmpty = false): B
   const list = getIn(readDoc(after), listPath);
   return !keepEmpty && Array.isArray(list) && list.length === 0 ? setIn(after, listPath, undefined) : after;
 }
+
+/**
+ * The document with key `from` of the map at `path` renamed to `to`, in place: its value, its place
+ * among the keys and (YAML) its comments stay. Unchanged when `to` is already a key there, so no value is lost.
+ */
+export function renameKey(doc: BlueprintDoc, path: DocPath, from: string, to: string): BlueprintDoc {
+  const map = getIn(readDoc(doc), path);
+  if (from === to || !map || typeof map !== 'object' || Array.isArray(map) || !(from in map) || to in map) return doc;
+  return serialize(
+    doc,
+    (p) => {
+      const entries = Object.entries(getIn(p, path) as Record<string, unknown>).map(([k, v]) => [k === from ? to : k, v] as const);
+      setPlain(p, path, Object.fromEntries(entries));
+    },
+    (d) => {
+      const node = path.length === 0 ? d.contents : d.getIn(path, true);
+      if (!isMap(node)) return;
+      const pair = node.items.find((i) => (isScalar(i.key) ? i.key.value : i.key) === from);
+      if (!pair) return;
+      if (isScalar(pair.key)) pair.key.value = to;
+      else pair.key = d.createNode(to);
+    },
+  );
+}

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { type RangeView, ticket } from '../api.js';
+import { Grid } from './lists.js';
 
 type Net = RangeView['networks'][number];
 
@@ -85,27 +86,19 @@ export function Captures({ range, preferHost = false }: { range: RangeView; pref
   return (
     <div data-testid="networks">
       <h3>Networks</h3>
-      <table className="grid">
-        <thead>
-          <tr>
-            <th>Network</th>
-            <th>Subnet</th>
-            <th>Egress</th>
-            <th>Capture</th>
-          </tr>
-        </thead>
-        <tbody>
-          {range.networks.map((n) => (
-            <CaptureRow
-              key={n.name}
-              range={range.name}
-              net={n}
-              preferHost={preferHost}
-              hosts={hosts.filter((h) => h.networks.some((x) => x.network_id === n.name)).map((h) => h.name)}
-            />
-          ))}
-        </tbody>
-      </table>
+      <Grid
+        columns={['Network', 'Subnet', 'Egress', 'Capture']}
+        items={range.networks}
+        row={(n) => (
+          <CaptureRow
+            key={n.name}
+            range={range.name}
+            net={n}
+            preferHost={preferHost}
+            hosts={hosts.filter((h) => h.networks.some((x) => x.network_id === n.name)).map((h) => h.name)}
+          />
+        )}
+      />
     </div>
   );
 }

@@ -1,46 +1,27 @@
-import { joinArgs, splitArgs } from '../args.js';
 import { problemsAt } from '../check.js';
-import { getIn, removeAt, setIn } from '../doc.js';
+import { getIn, removeAt } from '../doc.js';
 import { RUNTIMES } from '../../model/index.js';
 import { CheckField, type EditorProps, NumberField, Problems, SelectField, TextField } from './fields.js';
 import { InterfaceEditor } from './InterfaceEditor.js';
+import { CommandField, TEMPLATE_FIELDS, TemplateFields } from './TemplateFields.js';
 import { UsersEditor } from './UsersEditor.js';
 
 const MODES = ['bridged', 'dhcp', 'vsock'] as const;
 
-/**
- * A command as one line. A list is shown shell-quoted and read back with quotes kept together, so
- * `sh -c 'echo hi'` stays three arguments; a command written as one string stays one string.
- */
-function CommandField({ doc, value, onChange, hostIndex, name }: Omit<EditorProps, 'check'> & { hostIndex: number; name: string }) {
-  const path = ['vms', hostIndex, 'command'];
-  const cmd = getIn(value, path);
-  return (
-    <input
-      aria-label={`host ${hostIndex} command`}
-      title={`command of ${name}`}
-      placeholder="command (default: sleep infinity)"
-      value={Array.isArray(cmd) ? joinArgs(cmd.map(String)) : typeof cmd === 'string' ? cmd : ''}
-      onChange={(e) => {
-        const t = e.target.value;
-        const args = splitArgs(t);
-        onChange(setIn(doc, path, args.length === 0 ? undefined : typeof cmd === 'string' ? t : args));
-      }}
-    />
-  );
-}
-
-/** One host: what it runs, its network mode, limits, visibility, users and NICs. */
+/** One host: what it runs, its network mode, limits, visibility, sandbox or boot files, environment, users and NICs. */
 export function HostEditor(props: EditorProps & { hostIndex: number }) {
   const { doc, value, check, onChange, hostIndex: hi } = props;
   const base = ['vms', hi];
-  const host = (getIn(value, base) ?? {}) as { name?: unknown; interfaces?: unknown };
+  const host = (getIn(value, base) ?? {}) as { name?: unknown; interfaces?: unknown; runtime?: unknown; plugin?: unknown };
   const name = String(host.name ?? hi);
   const plugins = value.plugins && typeof value.plugins === 'object' ? Object.keys(value.plugins) : [];
   const f = { doc, value, onChange };
   const nicCount = Array.isArray(host.interfaces) ? host.interfaces.length : 0;
+  // The runtime the host gets: its own, else its plugin's.
+  const runtime = host.runtime ?? (typeof host.plugin === 'string' ? getIn(value, ['plugins', host.plugin, 'runtime']) : undefined);
   const own = problemsAt(check, `vms[${hi}]`, [
     `vms[${hi}].users`,
+    ...TEMPLATE_FIELDS.map((k) => `vms[${hi}].${k}`),
     `vms[${hi}].network_id`,
     `vms[${hi}].ip_address`,
     ...Array.from({ length: nicCount }, (_, i) => `vms[${hi}].interfaces[${i}]`),
@@ -54,7 +35,7 @@ export function HostEditor(props: EditorProps & { hostIndex: number }) {
         )}
         <SelectField {...f} path={[...base, 'runtime']} label={`host ${hi} runtime`} options={RUNTIMES} unset="runtime (default)" />
         <TextField {...f} path={[...base, 'image']} label={`host ${hi} image`} placeholder="image (docker)" />
-        <CommandField {...f} hostIndex={hi} name={name} />
+        <CommandField {...f} path={[...base, 'command']} label={`host ${hi} command`} title={`command of ${name}`} />
         <button type="button" className="link" onClick={() => onChange(removeAt(doc, base, true))}>
           remove host
         </button>
@@ -68,6 +49,7 @@ export function HostEditor(props: EditorProps & { hostIndex: number }) {
         <CheckField {...f} path={[...base, 'ip_forward']} label={`host ${hi} ip_forward`} />
       </div>
       <Problems lines={own} />
+      <TemplateFields {...props} base={base} at={`vms[${hi}]`} who={`host ${hi}`} owner={name} runtime={runtime} />
       <UsersEditor {...props} base={base} at={`vms[${hi}]`} owner={name} />
       <InterfaceEditor {...props} hostIndex={hi} />
     </div>

@@ -1,11 +1,11 @@
 import { problemsAt } from '../check.js';
 import { getIn, pushIn, removeAt, setIn } from '../doc.js';
-import { type EditorProps, NumberField, Problems, TextField } from './fields.js';
+import { type EditorProps, ListField, NumberField, Problems, TextField } from './fields.js';
 import { networksOf } from './InterfaceEditor.js';
 
 const EGRESS = ['none', 'nat', 'bridge'] as const;
 
-/** One network: name, subnet, gateway, egress (and its host bridge), DHCP with an optional pool. */
+/** One network: name, subnet, gateway, egress (and its host bridge), DHCP with an optional pool, DNS servers, reserved addresses. */
 function NetworkRow({ doc, value, check, onChange, index }: EditorProps & { index: number }) {
   const base = ['networks', index] as const;
   const net = (getIn(value, base) ?? {}) as { egress?: unknown; dhcp?: unknown };
@@ -64,10 +64,14 @@ function NetworkRow({ doc, value, check, onChange, index }: EditorProps & { inde
           )}
         </>
       )}
+      <ListField {...f} path={[...base, 'dns']} label={`network ${index} dns`} placeholder="DNS servers" />
+      <Problems lines={problemsAt(check, `networks[${index}].dns`)} />
+      <ListField {...f} path={[...base, 'reserved']} label={`network ${index} reserved`} placeholder="reserved (a, b-c)" />
+      <Problems lines={problemsAt(check, `networks[${index}].reserved`)} />
       <button type="button" className="link" onClick={() => onChange(removeAt(doc, base))}>
         remove
       </button>
-      <Problems lines={problemsAt(check, `networks[${index}]`)} />
+      <Problems lines={problemsAt(check, `networks[${index}]`, [`networks[${index}].dns`, `networks[${index}].reserved`])} />
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, type Schemas, call, client } from '../api.js';
+import { Grid } from './lists.js';
 
 type Snapshot = Schemas['Snapshot'];
 
@@ -75,33 +76,25 @@ export function Snapshots({ range, onChange }: { range: string; onChange?: () =>
       {list.length === 0 ? (
         <p className="muted">No snapshots yet.</p>
       ) : (
-        <table className="grid">
-          <thead>
-            <tr>
-              <th>Snapshot</th>
-              <th>Hosts</th>
-              <th>Taken</th>
-              <th />
+        <Grid
+          columns={['Snapshot', 'Hosts', 'Taken', '']}
+          items={list}
+          row={(s) => (
+            <tr key={s.name} data-snapshot={s.name}>
+              <td>{s.name}</td>
+              <td>{s.hosts.join(', ')}</td>
+              <td>{new Date(s.created_at).toLocaleString()}</td>
+              <td className="actions">
+                <button type="button" disabled={busy !== null} onClick={() => restore(s.name)}>
+                  {busy === `restore:${s.name}` ? 'Restoring…' : 'Restore'}
+                </button>
+                <button type="button" disabled={busy !== null} onClick={() => remove(s.name)}>
+                  Remove
+                </button>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {list.map((s) => (
-              <tr key={s.name} data-snapshot={s.name}>
-                <td>{s.name}</td>
-                <td>{s.hosts.join(', ')}</td>
-                <td>{new Date(s.created_at).toLocaleString()}</td>
-                <td className="actions">
-                  <button type="button" disabled={busy !== null} onClick={() => restore(s.name)}>
-                    {busy === `restore:${s.name}` ? 'Restoring…' : 'Restore'}
-                  </button>
-                  <button type="button" disabled={busy !== null} onClick={() => remove(s.name)}>
-                    Remove
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          )}
+        />
       )}
       {notice && (
         <p className="notice" role="status">

@@ -45,6 +45,25 @@ export function NumberField({ doc, value, onChange, path, label, placeholder }: 
   );
 }
 
+/**
+ * A list of strings as one comma-separated line; emptying it removes the field. An empty item stays
+ * while it is typed (`a, `), so the next one can be started; the model names what is not valid.
+ */
+export function ListField({ doc, value, onChange, path, label, placeholder }: FieldProps) {
+  const v = getIn(value, path);
+  return (
+    <input
+      aria-label={label}
+      placeholder={placeholder ?? label}
+      value={Array.isArray(v) ? v.map(String).join(', ') : v === undefined || v === null ? '' : String(v)}
+      onChange={(e) => {
+        const t = e.target.value;
+        onChange(setIn(doc, path, t.trim() === '' ? undefined : t.split(',').map((x) => x.trim())));
+      }}
+    />
+  );
+}
+
 /** A checkbox for an optional boolean: unchecked removes it. */
 export function CheckField({ doc, value, onChange, path, label }: FieldProps) {
   return (

@@ -3,8 +3,10 @@ import { ApiError, type Schemas, call, client, followJob } from '../api.js';
 import { BuilderCanvas } from '../components/BuilderCanvas.js';
 import { HostEditor } from '../components/HostEditor.js';
 import { NetworkEditor } from '../components/NetworkEditor.js';
+import { PluginEditor } from '../components/PluginEditor.js';
 import { PolicyEditor } from '../components/PolicyEditor.js';
 import { YamlEditor } from '../components/YamlEditor.js';
+import { BlueprintSelect } from '../components/lists.js';
 import { NumberField, Problems, TextField } from '../components/fields.js';
 import { checkDoc, problemLines, problemsAt } from '../check.js';
 import { type BlueprintDoc, newDoc, openDoc, pushIn, readDoc } from '../doc.js';
@@ -81,21 +83,16 @@ export function Builder({ go }: { go: (p: string) => void }) {
     <section className="builder">
       <h2>Range builder</h2>
       <div className="row">
-        <select
-          aria-label="open blueprint"
+        <BlueprintSelect
+          label="open blueprint"
+          none="— open a saved blueprint —"
           value={id ?? ''}
-          onChange={(e) => {
-            const b = list.find((x) => x.id === Number(e.target.value));
+          blueprints={list}
+          onChange={(v) => {
+            const b = list.find((x) => x.id === Number(v));
             if (b) load(b);
           }}
-        >
-          <option value="">— open a saved blueprint —</option>
-          {list.map((b) => (
-            <option key={b.id} value={b.id}>
-              {b.name} (#{b.id})
-            </option>
-          ))}
-        </select>
+        />
         <button
           type="button"
           onClick={() => {
@@ -131,6 +128,7 @@ export function Builder({ go }: { go: (p: string) => void }) {
             <NumberField {...props} path={['resources', 'cpus']} label="range cpus" placeholder="cpus" />
             <Problems lines={[...problemsAt(check, 'name'), ...problemsAt(check, 'resources')]} />
           </div>
+          <PluginEditor {...props} />
           <NetworkEditor {...props} />
           <h3>Hosts</h3>
           {hosts.map((_, hi) => (

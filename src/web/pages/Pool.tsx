@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { type Schemas, call, client } from '../api.js';
+import { Grid, JobOutput, usePolling } from '../components/lists.js';
 import { errorText, stepsSummary } from './RangeDetail.js';
-import { runPoolJob } from './Pools.js';
+import { CopiesField, runPoolJob } from './Pools.js';
 
 type PoolDetail = Schemas['PoolDetail'];
 
@@ -22,11 +23,7 @@ export function Pool({ name, go }: { name: string; go: (p: string) => void }) {
       setError(errorText(e));
     }
   }, [name]);
-  useEffect(() => {
-    void load();
-    const t = setInterval(() => void load(), 3000);
-    return () => clearInterval(t);
-  }, [load]);
+  usePolling(load, 3000);
 
   const run = async (key: string, fn: () => Promise<void>) => {
     setBusy(key);
@@ -85,52 +82,32 @@ export function Pool({ name, go }: { name: string; go: (p: string) => void }) {
         {pool.members.length} copies · {pool.members.filter((m) => m.status === 'running').length} running · students{' '}
         {pool.student_reset ? 'may' : 'may not'} reset their copy
       </p>
-      <table className="grid" data-testid="pool-members">
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>Copy</th>
-            <th>Student</th>
-            <th>State</th>
-            <th>Hosts</th>
-            <th />
+      <Grid
+        testId="pool-members"
+        columns={['#', 'Copy', 'Student', 'State', 'Hosts', '']}
+        items={pool.members}
+        row={(m) => (
+          <tr key={m.instance} data-instance={m.instance}>
+            <td>{m.position}</td>
+            <td>
+              <a href={`#/ranges/${m.instance}`}>{m.instance}</a>
+            </td>
+            <td>{m.student ?? <span className="muted">—</span>}</td>
+            <td className={`state ${m.status}`}>{m.status}</td>
+            <td>{m.host_count}</td>
+            <td className="actions">
+              <button type="button" disabled={busy !== null || m.status === 'missing'} onClick={() => reset(m.instance)}>
+                {busy === `reset:${m.instance}` ? 'Resetting…' : 'Reset'}
+              </button>
+              <button type="button" disabled={busy !== null || m.host_count === 0} onClick={() => openConsole(m.instance)}>
+                Console
+              </button>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {pool.members.map((m) => (
-            <tr key={m.instance} data-instance={m.instance}>
-              <td>{m.position}</td>
-              <td>
-                <a href={`#/ranges/${m.instance}`}>{m.instance}</a>
-              </td>
-              <td>{m.student ?? <span className="muted">—</span>}</td>
-              <td className={`state ${m.status}`}>{m.status}</td>
-              <td>{m.host_count}</td>
-              <td className="actions">
-                <button type="button" disabled={busy !== null || m.status === 'missing'} onClick={() => reset(m.instance)}>
-                  {busy === `reset:${m.instance}` ? 'Resetting…' : 'Reset'}
-                </button>
-                <button type="button" disabled={busy !== null || m.host_count === 0} onClick={() => openConsole(m.instance)}>
-                  Console
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        )}
+      />
       <div className="toolbar">
-        <label className="inline">
-          copies{' '}
-          <input
-            className="narrow"
-            type="number"
-            min={0}
-            max={500}
-            aria-label="pool size"
-            value={size}
-            onChange={(e) => setSize(e.target.value)}
-          />
-        </label>
+        <CopiesField min={0} value={size} onChange={setSize} />
         <button
           type="button"
           disabled={busy !== null || !Number.isInteger(n) || n < 0 || n > 500 || n === pool.members.length}
@@ -143,17 +120,7 @@ export function Pool({ name, go }: { name: string; go: (p: string) => void }) {
           {busy === 'destroy' ? 'Destroying…' : 'Destroy pool'}
         </button>
       </div>
-      {progress.length > 0 && <pre className="progress">{progress.join('\n')}</pre>}
-      {notice && (
-        <p className="notice" role="status" data-testid="notice">
-          {notice}
-        </p>
-      )}
-      {error && (
-        <pre className="error" role="alert">
-          {error}
-        </pre>
-      )}
+      <JobOutput progress={progress} notice={notice} error={error} />
     </section>
   );
 }

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { type Schemas, type StepEvent, call, client, followJob } from '../api.js';
+import { BlueprintSelect, Grid, JobOutput, usePolling } from '../components/lists.js';
 import { errorText } from './RangeDetail.js';
 
 type Pool = Schemas['Pool'];
@@ -23,6 +24,24 @@ async function newStudentTokens(jobId: string): Promise<Array<{ student: string;
   return copies.flatMap((c) => (c.student && c.token ? [{ student: c.student, token: c.token }] : []));
 }
 
+/** The number of copies of a pool, as a pool is made or resized (at most 500). */
+export function CopiesField({ min, value, onChange }: { min: number; value: string; onChange: (v: string) => void }) {
+  return (
+    <label className="inline">
+      copies{' '}
+      <input
+        className="narrow"
+        type="number"
+        min={min}
+        max={500}
+        aria-label="pool size"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    </label>
+  );
+}
+
 /** An instructor's classes: their pools, and a form to start one from a saved blueprint. */
 export function Pools() {
   const [pools, setPools] = useState<Pool[]>([]);
@@ -43,12 +62,10 @@ export function Pools() {
       setError(errorText(e));
     }
   }, []);
+  usePolling(load, 3000);
   useEffect(() => {
-    void load();
     void call(client.GET('/api/blueprints')).then(setBlueprints, () => {});
-    const t = setInterval(() => void load(), 3000);
-    return () => clearInterval(t);
-  }, [load]);
+  }, []);
 
   const students = roster
     .split(/[\s,;]+/)
@@ -86,39 +103,24 @@ export function Pools() {
     <section>
       <h2>Pools</h2>
       <p className="muted">A pool is a class: identical copies of one blueprint, one per student.</p>
-      <table className="grid" data-testid="pools">
-        <thead>
-          <tr>
-            <th>Pool</th>
-            <th>Copies</th>
-            <th>Students</th>
-            <th>Students may reset</th>
-            <th>Owner</th>
-            <th>Created</th>
+      <Grid
+        testId="pools"
+        columns={['Pool', 'Copies', 'Students', 'Students may reset', 'Owner', 'Created']}
+        items={pools}
+        empty="No pools yet."
+        row={(p) => (
+          <tr key={p.name} data-pool={p.name}>
+            <td>
+              <a href={`#/pools/${p.name}`}>{p.name}</a>
+            </td>
+            <td>{p.members.length}</td>
+            <td>{p.members.filter((m) => m.student).length}</td>
+            <td>{p.student_reset ? 'yes' : 'no'}</td>
+            <td>{p.owner ?? '—'}</td>
+            <td>{new Date(p.created_at).toLocaleString()}</td>
           </tr>
-        </thead>
-        <tbody>
-          {pools.map((p) => (
-            <tr key={p.name} data-pool={p.name}>
-              <td>
-                <a href={`#/pools/${p.name}`}>{p.name}</a>
-              </td>
-              <td>{p.members.length}</td>
-              <td>{p.members.filter((m) => m.student).length}</td>
-              <td>{p.student_reset ? 'yes' : 'no'}</td>
-              <td>{p.owner ?? '—'}</td>
-              <td>{new Date(p.created_at).toLocaleString()}</td>
-            </tr>
-          ))}
-          {pools.length === 0 && (
-            <tr>
-              <td colSpan={6} className="muted">
-                No pools yet.
-              </td>
-            </tr>
-          )}
-        </tbody>
-      </table>
+        )}
+      />
       <form
         className="card row"
         onSubmit={(e) => {
@@ -127,26 +129,8 @@ export function Pools() {
         }}
       >
         <input aria-label="pool name" placeholder="pool name" value={name} onChange={(e) => setName(e.target.value.trim())} />
-        <select aria-label="pool blueprint" value={bp} onChange={(e) => setBp(e.target.value)}>
-          <option value="">— blueprint —</option>
-          {blueprints.map((b) => (
-            <option key={b.id} value={b.id}>
-              {b.name} (#{b.id})
-            </option>
-          ))}
-        </select>
-        <label className="inline">
-          copies{' '}
-          <input
-            className="narrow"
-            type="number"
-            min={1}
-            max={500}
-            aria-label="pool size"
-            value={size}
-            onChange={(e) => setSize(e.target.value)}
-          />
-        </label>
+        <BlueprintSelect label="pool blueprint" value={bp} onChange={setBp} blueprints={blueprints} />
+        <CopiesField min={1} value={size} onChange={setSize} />
         <input
           aria-label="pool roster"
           placeholder="students (names, comma separated)"
@@ -166,12 +150,7 @@ export function Pools() {
           <pre>{tokens.map((t) => `${t.student},${t.token}`).join('\n')}</pre>
         </div>
       )}
-      {progress.length > 0 && <pre className="progress">{progress.join('\n')}</pre>}
-      {error && (
-        <pre className="error" role="alert">
-          {error}
-        </pre>
-      )}
+      <JobOutput progress={progress} error={error} />
     </section>
   );
 }

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { ApiError, type RangeView, type Schemas, type User, call, client } from '../api.js';
 import { ApplyBlueprint } from '../components/ApplyBlueprint.js';
 import { Captures } from '../components/Captures.js';
+import { Grid } from '../components/lists.js';
 import { Snapshots } from '../components/Snapshots.js';
 import { Topology } from '../components/Topology.js';
 
@@ -96,57 +97,49 @@ export function RangeDetail({ name, user, go }: { name: string; user: User; go: 
         </div>
       )}
       <Topology range={range} />
-      <table className="grid" data-testid="hosts">
-        <thead>
-          <tr>
-            <th>Host</th>
-            <th>Runtime</th>
-            <th>State</th>
-            <th>Interfaces</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {(range.hosts ?? []).map((h) => (
-            <tr key={h.name} data-host={h.name}>
-              <td>{h.name}</td>
-              <td>{h.runtime}</td>
-              <td className={`state ${h.state}`}>{h.state}</td>
-              <td>
-                {h.networks.map((n) => (
-                  <div key={n.network_id}>
-                    {n.ifname} {n.network_name} <b>{n.ip_address ?? 'dhcp'}</b> <span className="muted">{n.mac}</span>
-                    {n.is_primary && <span className="badge primary">Primary</span>}
-                  </div>
-                ))}
-              </td>
-              <td className="actions">
-                <button type="button" onClick={() => go(`/ranges/${name}/console/${h.name}`)}>
-                  Console
+      <Grid
+        testId="hosts"
+        columns={['Host', 'Runtime', 'State', 'Interfaces', '']}
+        items={range.hosts ?? []}
+        row={(h) => (
+          <tr key={h.name} data-host={h.name}>
+            <td>{h.name}</td>
+            <td>{h.runtime}</td>
+            <td className={`state ${h.state}`}>{h.state}</td>
+            <td>
+              {h.networks.map((n) => (
+                <div key={n.network_id}>
+                  {n.ifname} {n.network_name} <b>{n.ip_address ?? 'dhcp'}</b> <span className="muted">{n.mac}</span>
+                  {n.is_primary && <span className="badge primary">Primary</span>}
+                </div>
+              ))}
+            </td>
+            <td className="actions">
+              <button type="button" onClick={() => go(`/ranges/${name}/console/${h.name}`)}>
+                Console
+              </button>
+              {h.vnc_port && (
+                <button type="button" onClick={() => go(`/ranges/${name}/vnc/${h.name}`)}>
+                  VNC
                 </button>
-                {h.vnc_port && (
-                  <button type="button" onClick={() => go(`/ranges/${name}/vnc/${h.name}`)}>
-                    VNC
+              )}
+              {manage && (
+                <>
+                  <button type="button" disabled={busy !== null} onClick={() => act(h.name, 'restart')}>
+                    Restart
                   </button>
-                )}
-                {manage && (
-                  <>
-                    <button type="button" disabled={busy !== null} onClick={() => act(h.name, 'restart')}>
-                      Restart
-                    </button>
-                    <button type="button" disabled={busy !== null} onClick={() => act(h.name, h.state === 'running' ? 'stop' : 'start')}>
-                      {h.state === 'running' ? 'Stop' : 'Start'}
-                    </button>
-                    <button type="button" disabled={busy !== null} onClick={() => act(h.name, 'reset')}>
-                      {busy === `reset:${h.name}` ? 'Resetting…' : 'Reset'}
-                    </button>
-                  </>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+                  <button type="button" disabled={busy !== null} onClick={() => act(h.name, h.state === 'running' ? 'stop' : 'start')}>
+                    {h.state === 'running' ? 'Stop' : 'Start'}
+                  </button>
+                  <button type="button" disabled={busy !== null} onClick={() => act(h.name, 'reset')}>
+                    {busy === `reset:${h.name}` ? 'Resetting…' : 'Reset'}
+                  </button>
+                </>
+              )}
+            </td>
+          </tr>
+        )}
+      />
       {notice && (
         <p className="notice" role="status" data-testid="notice">
           {notice}

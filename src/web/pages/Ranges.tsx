@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { ApiError, type RangeView, type StepEvent, type User, call, client, followJob } from '../api.js';
+import { BlueprintSelect, Grid, JobOutput, usePolling } from '../components/lists.js';
 
 /** Range instances with state, host count and owner; deploy from a blueprint and destroy, with live progress. */
 export function Ranges({ user, go }: { user: User; go: (path: string) => void }) {
@@ -14,11 +15,7 @@ export function Ranges({ user, go }: { user: User; go: (path: string) => void })
     setRanges(await call(client.GET('/api/ranges')));
     if (canManage) setBlueprints(await call(client.GET('/api/blueprints')));
   }, [canManage]);
-  useEffect(() => {
-    void load();
-    const t = setInterval(() => void load(), 3000);
-    return () => clearInterval(t);
-  }, [load]);
+  usePolling(load, 3000);
 
   const run = async (start: () => Promise<{ job_id: string }>) => {
     setError('');
@@ -43,49 +40,40 @@ export function Ranges({ user, go }: { user: User; go: (path: string) => void })
   return (
     <section>
       <h2>Ranges</h2>
-      <table className="grid" data-testid="ranges">
-        <thead>
-          <tr>
-            <th>Range</th>
-            <th>Blueprint</th>
-            <th>State</th>
-            <th>Hosts</th>
-            <th>Owner</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {ranges.map((r) => (
-            <tr key={r.name}>
-              <td>
-                <a
-                  href={`#/ranges/${r.name}`}
-                  onClick={(e) => {
-                    e.preventDefault();
-                    go(`/ranges/${r.name}`);
-                  }}
+      <Grid
+        testId="ranges"
+        columns={['Range', 'Blueprint', 'State', 'Hosts', 'Owner', '']}
+        items={ranges}
+        row={(r) => (
+          <tr key={r.name}>
+            <td>
+              <a
+                href={`#/ranges/${r.name}`}
+                onClick={(e) => {
+                  e.preventDefault();
+                  go(`/ranges/${r.name}`);
+                }}
+              >
+                {r.name}
+              </a>
+            </td>
+            <td>{r.blueprint}</td>
+            <td className={`state ${r.status}`}>{r.status}</td>
+            <td>{r.host_count}</td>
+            <td>{r.owner ?? '—'}</td>
+            <td>
+              {canManage && (
+                <button
+                  type="button"
+                  onClick={() => void run(() => call(client.DELETE('/api/ranges/{name}', { params: { path: { name: r.name } } })))}
                 >
-                  {r.name}
-                </a>
-              </td>
-              <td>{r.blueprint}</td>
-              <td className={`state ${r.status}`}>{r.status}</td>
-              <td>{r.host_count}</td>
-              <td>{r.owner ?? '—'}</td>
-              <td>
-                {canManage && (
-                  <button
-                    type="button"
-                    onClick={() => void run(() => call(client.DELETE('/api/ranges/{name}', { params: { path: { name: r.name } } })))}
-                  >
-                    Destroy
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+                  Destroy
+                </button>
+              )}
+            </td>
+          </tr>
+        )}
+      />
       {canManage && (
         <form
           className="card row"
@@ -94,14 +82,7 @@ export function Ranges({ user, go }: { user: User; go: (path: string) => void })
             void run(() => call(client.POST('/api/ranges', { body: { blueprint_id: Number(bp), ...(name ? { name } : {}) } })));
           }}
         >
-          <select aria-label="blueprint" value={bp} onChange={(e) => setBp(e.target.value)}>
-            <option value="">— blueprint —</option>
-            {blueprints.map((b) => (
-              <option key={b.id} value={b.id}>
-                {b.name} (#{b.id})
-              </option>
-            ))}
-          </select>
+          <BlueprintSelect label="blueprint" value={bp} onChange={setBp} blueprints={blueprints} />
           <input
             aria-label="instance name"
             placeholder="instance name (default: blueprint name)"
@@ -113,16 +94,7 @@ export function Ranges({ user, go }: { user: User; go: (path: string) => void })
           </button>
         </form>
       )}
-      {progress.length > 0 && (
-        <pre className="progress" data-testid="progress">
-          {progress.join('\n')}
-        </pre>
-      )}
-      {error && (
-        <pre className="error" role="alert">
-          {error}
-        </pre>
-      )}
+      <JobOutput progress={progress} error={error} testId="progress" />
     </section>
   );
 }
