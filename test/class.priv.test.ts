@@ -4,25 +4,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CYRANGE, IS_ROOT, ROOT, cli, inNs, runCmd, tempStateDir, uniqueName, waitFor } from './helpers.js';
+import { apiClient } from './api-client.js';
 
 const ADMIN = 'class-admin-token-0123456789';
 const PORT = 24000 + Math.floor(Math.random() * 2000);
 const BASE = `http://127.0.0.1:${PORT}`;
+const { api } = apiClient(BASE);
 const ASSETS = process.env.CYRANGE_MICROVM_ASSETS ?? '/var/lib/cyrange/microvm';
-
-async function api(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any; raw: Buffer }> {
-  const r = await fetch(`${BASE}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const raw = Buffer.from(await r.arrayBuffer());
-  let parsed: unknown = raw.toString();
-  try {
-    parsed = JSON.parse(raw.toString());
-  } catch {}
-  return { status: r.status, body: parsed, raw };
-}
 
 const sha256 = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 const ROSTER = Array.from({ length: 10 }, (_, i) => `stu${i + 1}`);
@@ -205,5 +193,29 @@ vms:
       const ls = JSON.parse((await cli(['snapshot', 'ls', single, '--json'], { stateDir: state.dir })).stdout);
       expect(ls.map((x: { name: string }) => x.name)).toEqual(['golden']);
     }, 300_000);
+
+    it("two snapshots keep their own writes; snapshot rm removes one and its docker host's image, one a container runs from stays until destroy", async () => {
+      const image = (snap: string) => readFileSync(join(state.dir, 'hosts', single, '.snapshots', snap, 'd', 'image'), 'utf8').trim();
+      const exists = async (ref: string) => (await runCmd(['docker', 'image', 'inspect', ref])).code === 0;
+      for (const h of ['n', 'd', 'v']) expect((await write(h, 'spare')).code).toBe(0);
+      const s = await cli(['snapshot', 'create', single, 'spare'], { stateDir: state.dir, env });
+      expect(s.code, s.stderr).toBe(0);
+      const back = await cli(['snapshot', 'restore', single, 'golden'], { stateDir: state.dir, env });
+      expect(back.code, back.stderr).toBe(0);
+      for (const h of ['n', 'd', 'v']) expect(await read(h)).toBe('golden');
+      const [spare, golden] = [image('spare'), image('golden')];
+      expect(spare).not.toBe(golden);
+      expect(await exists(spare)).toBe(true);
+      for (const snap of ['spare', 'golden']) {
+        const r = await cli(['snapshot', 'rm', single, snap], { stateDir: state.dir, env });
+        expect(r.code, r.stderr).toBe(0);
+      }
+      expect(await exists(spare)).toBe(false);
+      // Host d was restored from "golden" and still runs from its image.
+      expect(await exists(golden)).toBe(true);
+      expect(await read('d')).toBe('golden');
+      const ls = JSON.parse((await cli(['snapshot', 'ls', single, '--json'], { stateDir: state.dir })).stdout);
+      expect(ls).toEqual([]);
+    }, 120_000);
   });
 });

@@ -1,5 +1,5 @@
 import { type ResolvedRange, netmaskOf } from '../model/index.js';
-import type { Argv } from './exec.js';
+import type { Argv } from '../sys/index.js';
 
 /** Files one range's DHCP server keeps. */
 export interface DnsmasqFiles {

@@ -1,6 +1,5 @@
 import { CyrangeError } from '../model/index.js';
-import { type Argv, run, runJson } from './exec.js';
-import { toBatch } from './ip-batch.js';
+import { type Argv, run, runJson, toBatch } from '../sys/index.js';
 
 /** Where a command runs: the root namespace (null) or a named one. */
 type Where = string | null;

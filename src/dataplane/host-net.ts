@@ -1,13 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CyrangeError, type ResolvedHost, type ResolvedRange, rangeNetns } from '../model/index.js';
-import { run } from './exec.js';
-import { libexecPath } from './libexec.js';
-import { type TapOwner, planHostAddresses, planHostTaps, planHostVeths, planRemoveNic } from './link-plan.js';
-import { listLinks } from './range-net.js';
-import { toBatch } from './ip-batch.js';
-import { inNetns, ipBatchIn, netnsExists } from './netns.js';
 import {
+  run,
+  libexecPath,
+  toBatch,
   type ProcRef,
   isAlive,
   minimalEnv,
@@ -16,8 +13,15 @@ import {
   spawnDetached,
   systemUser,
   terminate,
+  VM_USER,
   writePidfile,
-} from './procs.js';
+  inNetns,
+  netnsExists,
+  waitFor,
+} from '../sys/index.js';
+import { type TapOwner, planHostAddresses, planHostTaps, planHostVeths, planRemoveNic } from './link-plan.js';
+import { listLinks } from './range-net.js';
+import { ipBatchIn } from './netns.js';
 
 /** A host and the named namespace that holds its NICs. */
 export interface HostNs {
@@ -29,9 +33,6 @@ export interface HostNs {
 export async function wireHosts(range: ResolvedRange, hosts: readonly HostNs[]): Promise<void> {
   await ipBatchIn(rangeNetns(range.instance), planHostVeths(range, hosts));
 }
-
-/** The system user VM processes run as; it owns their TAPs. scripts/setup.sh creates it. */
-export const VM_USER = 'cyrange-qemu';
 
 /**
  * Creates (or re-attaches) the TAPs of VM hosts in the range namespace, in one batch; new TAPs
@@ -170,6 +171,6 @@ export async function ensureTcpRelay(instance: string, socketPath: string, ip: s
   if (socketPath.length > 100) throw new CyrangeError('CYR_INTERNAL', `socket path too long for a unix socket: ${socketPath}`);
   const argv = ['socat', `UNIX-LISTEN:${socketPath},fork,unlink-early,mode=600`, `TCP:${ip}:${port},connect-timeout=5`];
   writePidfile(pidFile, spawnDetached(inNetns(rangeNetns(instance), argv), { logFile: `${socketPath}.log` }));
-  for (let i = 0; i < 100 && !existsSync(socketPath); i++) await new Promise((r) => setTimeout(r, 20));
-  if (!existsSync(socketPath)) throw new CyrangeError('CYR_RUNTIME', `the relay to ${ip}:${port} did not start (see ${socketPath}.log)`);
+  if (!(await waitFor(() => existsSync(socketPath), { timeoutMs: 2000 })))
+    throw new CyrangeError('CYR_RUNTIME', `the relay to ${ip}:${port} did not start (see ${socketPath}.log)`);
 }

@@ -1,15 +1,11 @@
-/** Kernel data plane: namespaces, bridges, veths, nftables and DHCP, driven through argv only. */
-export * from './exec.js';
-export * from './ip-batch.js';
+/** Kernel data plane: range namespaces, bridges, veths, nftables and DHCP, driven through the sys executor. */
 export * from './netns.js';
-export * from './procs.js';
 export * from './link-plan.js';
 export * from './nft-plan.js';
 export * from './nft-bridge-plan.js';
 export * from './dnsmasq-plan.js';
 export * from './range-net.js';
 export * from './host-net.js';
-export * from './libexec.js';
 export * from './metadata.js';
 export * from './host-bridge.js';
 export * from './tc-plan.js';

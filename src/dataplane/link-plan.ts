@@ -8,7 +8,7 @@ import {
   rangeNetns,
   stableHash,
 } from '../model/index.js';
-import type { Argv } from './exec.js';
+import type { Argv } from '../sys/index.js';
 
 /** Links of the range namespace itself: loopback and one bridge per network with its gateway. */
 export function planRangeBridges(range: ResolvedRange): Argv[] {

@@ -3,11 +3,20 @@ import { readFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CyrangeError, rangeNetns } from '../model/index.js';
-import { run } from './exec.js';
-import { libexecPath } from './libexec.js';
-import { inNetns, ipBatchIn } from './netns.js';
+import {
+  run,
+  libexecPath,
+  type ProcRef,
+  isAlive,
+  readPidfile,
+  spawnDetached,
+  terminate,
+  writePidfile,
+  inNetns,
+  waitFor,
+} from '../sys/index.js';
+import { ipBatchIn } from './netns.js';
 import { NFT_BRIDGE_TABLE, NIC_ID_MAP, metadataPort } from './nft-bridge-plan.js';
-import { type ProcRef, isAlive, readPidfile, sleep, spawnDetached, terminate, writePidfile } from './procs.js';
 
 /** The link-local address guests fetch their metadata from. */
 export const METADATA_IP = '169.254.169.254';
@@ -193,14 +202,12 @@ export async function ensureMetadataService(instance: string, runDir: string, op
   }
   const doc = JSON.parse(readFileSync(metadataDocPath(runDir), 'utf8')) as MetadataDocument;
   const want = doc.nics.map((n) => n.port);
-  const deadline = Date.now() + (opts.readyTimeoutMs ?? 5000);
-  for (;;) {
-    if (!isAlive(ref)) break;
-    const have = listeningPorts(ref.pid, METADATA_IP);
-    if (want.every((p) => have.has(p))) return;
-    if (Date.now() > deadline) break;
-    await sleep(20);
-  }
+  const live = ref;
+  const listening = () => {
+    const have = listeningPorts(live.pid, METADATA_IP);
+    return want.every((p) => have.has(p));
+  };
+  if (await waitFor(() => isAlive(live) && listening(), { timeoutMs: opts.readyTimeoutMs ?? 5000, while: () => isAlive(live) })) return;
   throw new CyrangeError('CYR_RUNTIME', `range "${instance}": the metadata service did not come up`, {
     hint: `see ${join(runDir, 'metadata.log')}`,
   });

@@ -1,7 +1,21 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CyrangeError, type ResolvedRange, hostNetns, parseLinkAlias, rangeNetns } from '../model/index.js';
-import { run, runJson } from './exec.js';
+import {
+  run,
+  runJson,
+  toBatch,
+  isAlive,
+  readPidfile,
+  spawnDetached,
+  writePidfile,
+  ensureNetns,
+  inNetns,
+  killNetnsProcesses,
+  listOwnedNetns,
+  netnsExists,
+  removeNetns,
+} from '../sys/index.js';
 import { planDnsmasq } from './dnsmasq-plan.js';
 import {
   type UplinkPlan,
@@ -12,12 +26,10 @@ import {
   planUplinkFar,
   planUplinkNear,
 } from './link-plan.js';
-import { toBatch } from './ip-batch.js';
-import { ensureNetns, inNetns, ipBatchIn, listOwnedNetns, netnsExists, netnsInode, removeNetns, sysctlIn } from './netns.js';
+import { ipBatchIn, sysctlIn } from './netns.js';
 import { readNicIds } from './metadata.js';
 import { planBridgeFilter, planNicIds } from './nft-bridge-plan.js';
 import { planRangeFirewall } from './nft-plan.js';
-import { isAlive, pidsInNetns, readPidfile, spawnDetached, terminate, writePidfile } from './procs.js';
 
 /** Where one range instance keeps pid files, logs and leases. */
 export interface RangeFiles {
@@ -140,11 +152,6 @@ export function instanceNetns(instance: string): string[] {
 }
 
 /** Kills every process living in the given namespaces (hosts, DHCP, consoles) and waits for them. */
-export async function killNetnsProcesses(names: readonly string[]): Promise<void> {
-  const inodes = new Set(names.map(netnsInode).filter((i): i is number => i !== null));
-  await terminate(pidsInNetns(inodes));
-}
-
 /**
  * Removes everything of one instance from the kernel: processes, namespaces (their links go
  * with them) and the uplink's far end. Missing pieces count as removed; failures are collected.

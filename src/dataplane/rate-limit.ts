@@ -1,5 +1,5 @@
 import type { RateLimit, ResolvedHost, ResolvedInterface } from '../model/index.js';
-import { type Argv, CommandFailedError, run } from './exec.js';
+import { type Argv, CommandFailedError, run } from '../sys/index.js';
 import { type RateLimitPlan, planRateLimit } from './tc-plan.js';
 
 /** Answers of `tc`/`ip` that mean the object to delete is already gone. */

@@ -1,6 +1,5 @@
 import { type ResolvedHost, rangeNetns } from '../model/index.js';
-import { run } from './exec.js';
-import { netnsExists } from './netns.js';
+import { run, netnsExists } from '../sys/index.js';
 
 /** Traffic counters of one NIC, from the host's point of view (rx: what the host received). */
 export interface NicCounters {

@@ -1,5 +1,5 @@
 import { type RateLimit, type ResolvedInterface, linkAlias, rangeNetns, stableHash } from '../model/index.js';
-import type { Argv } from './exec.js';
+import type { Argv } from '../sys/index.js';
 
 /** Queueing delay a tbf qdisc allows before it drops. */
 export const TBF_LATENCY = '50ms';

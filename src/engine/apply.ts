@@ -1,19 +1,7 @@
 // Applying a changed blueprint to a deployed range in place: exactly the diff, through the range's own edit operations.
 import { join } from 'node:path';
-import {
-  applyRateLimit,
-  clearRateLimit,
-  configureHost,
-  ensureRangeNetwork,
-  lanLinkNames,
-  readPidfile,
-  startDhcpClients,
-  stopDhcpClients,
-  terminate,
-  unwireNic,
-  wireHosts,
-  wireTaps,
-} from '../dataplane/index.js';
+import { applyRateLimit, clearRateLimit, ensureRangeNetwork, lanLinkNames, unwireNic } from '../dataplane/index.js';
+import { readPidfile, terminate, uncancellable } from '../sys/index.js';
 import {
   CyrangeError,
   type RangeChange,
@@ -24,13 +12,16 @@ import {
   ValidationError,
   deepFreeze,
   diffRanges,
-  hostNetns,
   rebuildsRange,
   replacementsOf,
 } from '../model/index.js';
 import { getRuntime } from '../runtimes/index.js';
+import { nicsOf } from './attachments.js';
 import { runDirOf } from './config.js';
-import { type DeployResult, type EngineContext, build, deploy, rangeContext, teardown, usesTaps } from './deploy.js';
+import { type DeployResult, type EngineContext, rangeContext } from './context.js';
+import { build } from './bring-up.js';
+import { deploy } from './deploy.js';
+import { teardown } from './teardown.js';
 import { type StepResult, step } from './events.js';
 import { addResolvedHostLocked, changeModeLocked, removeHostLocked } from './host-edit.js';
 import { acquireLock, withLock } from './lock.js';
@@ -45,6 +36,8 @@ export interface ApplyOptions {
   readonly replace?: boolean;
   /** Owner recorded when the instance does not exist yet and is deployed anew. */
   readonly owner?: string | null;
+  /** Called under the instance's lock when it exists, before anything changes: throws to refuse the caller. */
+  readonly mayChange?: (existing: RangeRecord) => void;
 }
 
 /** A deploy's result, with the changes that were applied (empty for a new or repaired instance). */
@@ -64,13 +57,14 @@ export interface ApplyResult extends DeployResult {
 export async function applyRange(ctx: EngineContext, range: ResolvedRange, source: string, opts: ApplyOptions = {}): Promise<ApplyResult> {
   const existing = await ctx.store.getRange(range.instance);
   if (!existing || JSON.stringify(existing.resolved) === JSON.stringify(range)) {
-    const res = await deploy(ctx, range, source, opts.owner ?? null);
+    const res = await deploy(ctx, range, source, opts.owner ?? null, opts.mayChange);
     return { ...res, changes: [], rebuilt: false };
   }
   const t0 = performance.now();
   return withLock(runDirOf(ctx.cfg, range.instance), 'apply', async () => {
     const current = await ctx.store.getRange(range.instance);
     if (!current) throw new CyrangeError('CYR_NOT_FOUND', `range instance "${range.instance}" vanished`);
+    opts.mayChange?.(current);
     return applyLocked(ctx, current, range, source, opts, t0);
   });
 }
@@ -197,14 +191,7 @@ function withNics(r: ResolvedRange, host: string, f: (nics: readonly ResolvedInt
 
 /** Removes one NIC of a running host from the kernel, as `nic rm` does: hot-unplug (VMs) or DHCP client stopped, range end deleted, limit cleared. */
 async function unwireNicOf(ctx: EngineContext, instance: string, host: ResolvedHost, nic: ResolvedInterface): Promise<void> {
-  const rctx = rangeContext(ctx, instance);
-  if (usesTaps(host)) {
-    const rt = getRuntime(host.runtime);
-    if ((await rt.state(rctx, host)) === 'running') await rt.unplugNic?.(rctx, host, nic);
-  } else await stopDhcpClients(rctx.runDir, host, nic.ifname);
-  // Deleting the range end deletes both ends; a NIC already gone is fine.
-  await unwireNic(instance, nic.peer).catch(() => {});
-  await clearRateLimit(instance, host.name, nic).catch(() => {});
+  await nicsOf(host).unplug(rangeContext(ctx, instance), host, nic);
 }
 
 /** Wires one stored NIC into its running host, as `nic add` does: veth (addresses, route, DHCP client) or TAP (hot-plugged), with its limit. */
@@ -214,19 +201,7 @@ async function wireNicOf(ctx: EngineContext, range: ResolvedRange, host: Resolve
   const rctx = rangeContext(ctx, instance, range);
   const state = await rt.state(rctx, host);
   if (state === 'missing') return;
-  const netns = hostNetns(instance, host.name);
-  const only = { ...host, interfaces: [nic] };
-  if (usesTaps(host)) {
-    // A VM's NIC is hot-plugged; a stopped VM gets it at its next start.
-    await wireTaps(range, [only]);
-    if (nic.rateLimit) await applyRateLimit(instance, host.name, nic);
-    if (state === 'running') await rt.plugNic?.(rctx, host, nic);
-  } else {
-    await wireHosts(range, [{ host: only, netns }]);
-    await configureHost(instance, { host, netns });
-    if (nic.rateLimit) await applyRateLimit(instance, host.name, nic);
-    startDhcpClients(rctx.runDir, { host: only, netns });
-  }
+  await rt.nics.plug(rctx, range, host, nic, state);
 }
 
 /** Builds networks the store has and the kernel lacks, and replaces the firewall (routes, policies, anti-spoofing). */
@@ -328,8 +303,11 @@ async function applyInPlace(
       try {
         await wireNicOf(ctx, rec.resolved, mustHost(rec.resolved, c.host), nic);
       } catch (e) {
-        await unwireNic(instance, nic.peer).catch(() => {});
-        await update(ctx, instance, (r) => withNics(r, c.host, (nics) => nics.filter((n) => n.network !== c.network)));
+        // Undone outside the operation's signal: an aborted edit is still put back.
+        await uncancellable(async () => {
+          await unwireNic(instance, nic.peer).catch(() => {});
+          await update(ctx, instance, (r) => withNics(r, c.host, (nics) => nics.filter((n) => n.network !== c.network)));
+        });
         throw e;
       }
     });

@@ -1,6 +1,6 @@
-import { type StreamedCommand, inNetns, runStreaming } from '../dataplane/index.js';
-import { CyrangeError, rangeNetns } from '../model/index.js';
-import type { EngineContext } from './deploy.js';
+import { type StreamedCommand, inNetns, runStreaming } from '../sys/index.js';
+import { CyrangeError, rangeNetns, LIST_RANGES_HINT, noRangeError } from '../model/index.js';
+import type { EngineContext } from './context.js';
 
 /** What to capture: a network's bridge, or one host's NIC on it (its range-side link). */
 export interface CaptureRequest {
@@ -15,7 +15,7 @@ export interface CaptureRequest {
 /** The pcap stream of a range link: tcpdump inside the range namespace, so the machine's own interfaces are never touched. */
 export async function capture(ctx: EngineContext, req: CaptureRequest): Promise<StreamedCommand> {
   const rec = await ctx.store.getRange(req.instance);
-  if (!rec) throw new CyrangeError('CYR_NOT_FOUND', `no range instance "${req.instance}"`, { hint: 'see `cyrange ls`' });
+  if (!rec) throw noRangeError(req.instance, { hint: LIST_RANGES_HINT });
   const range = rec.resolved;
   const net = range.networks.find((n) => n.name === req.network);
   if (!net)

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type Quota, parseMemory } from '../model/index.js';
+import { MICROVM_DEFAULTS, type Quota, parseMemory } from '../model/index.js';
 import { DEFAULT_IMAGES_DIR } from '../runtimes/index.js';
 
 /** Settings the engine runs with; read from the environment by `configFromEnv`. */
@@ -71,10 +71,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): EngineConfi
     },
     imagesDir: env.CYRANGE_IMAGES || DEFAULT_IMAGES_DIR,
     // Machine-wide like the catalog, so a fresh state directory still finds what the set-up built.
-    microvmAssets: env.CYRANGE_MICROVM_ASSETS || '/var/lib/cyrange/microvm',
+    microvmAssets: env.CYRANGE_MICROVM_ASSETS || MICROVM_DEFAULTS.assets,
     microvmAccel: env.CYRANGE_MICROVM_ACCEL === 'kvm' || env.CYRANGE_MICROVM_ACCEL === 'tcg' ? env.CYRANGE_MICROVM_ACCEL : 'auto',
-    microvmBootTimeoutMs: Number(env.CYRANGE_MICROVM_BOOT_TIMEOUT_MS) || 120_000,
-    qemuTcgCacheMb: Number(env.CYRANGE_QEMU_TB_MB) || 32,
+    microvmBootTimeoutMs: Number(env.CYRANGE_MICROVM_BOOT_TIMEOUT_MS) || MICROVM_DEFAULTS.bootTimeoutMs,
+    qemuTcgCacheMb: Number(env.CYRANGE_QEMU_TB_MB) || MICROVM_DEFAULTS.tcgCacheMb,
   };
 }
 

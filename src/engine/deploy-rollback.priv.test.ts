@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IS_ROOT, uniqueName } from '../../test/helpers.js';
-import { run } from '../dataplane/index.js';
+import { run } from '../sys/index.js';
 import { CyrangeError, type ResolvedRange, hostNetns, loadRawRange, resolveRange } from '../model/index.js';
-import { type Runtime, dockerRuntime, microvmRuntime, netnsRuntime, registerRuntime } from '../runtimes/index.js';
+import { type Runtime, dockerRuntime, microvmRuntime, netnsRuntime, registerRuntime, vethNics } from '../runtimes/index.js';
 import { type EngineConfig, configFromEnv, runDirOf } from './config.js';
-import { type EngineContext, deploy } from './deploy.js';
+import type { EngineContext } from './context.js';
+import { deploy } from './deploy.js';
 import { destroy } from './destroy.js';
 import type { EngineStore, RangeRecord, RangeStatus } from './store-port.js';
 
@@ -77,6 +78,8 @@ function fakeRuntime(name: Runtime['name'], log: string[], inFlight: { now: numb
   };
   return {
     name,
+    // Real veths into the namespaces `boot` makes.
+    nics: vethNics,
     create: (_c, hosts) => rec('create', hosts.map((h) => h.name).join(',')),
     boot: async (c, h) => {
       inFlight.now++;
@@ -99,6 +102,7 @@ function fakeRuntime(name: Runtime['name'], log: string[], inFlight: { now: numb
     freeze: (_c, h) => rec('freeze', h.name),
     saveWrites: (_c, h) => rec('saveWrites', h.name),
     restoreWrites: (_c, h) => rec('restoreWrites', h.name),
+    forgetWrites: (_c, h) => rec('forgetWrites', h.name),
     destroy: (_c, hosts) => rec('destroy', hosts.map((h) => h.name).join(',')),
     owners: async () => [],
     // Its namespaces go with the range's (found by name prefix); nothing else to remove.

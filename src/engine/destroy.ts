@@ -1,7 +1,8 @@
 import { CyrangeError } from '../model/index.js';
 import { runDirOf } from './config.js';
 import { type StepResult, step } from './events.js';
-import { type EngineContext, teardown } from './deploy.js';
+import type { EngineContext } from './context.js';
+import { teardown } from './teardown.js';
 import { acquireLock } from './lock.js';
 import { ownedElsewhere } from './owner.js';
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,10 +12,21 @@ import {
   loadRawRange,
   resolveRange,
 } from '../model/index.js';
-import { type HostState, type Runtime, dockerRuntime, microvmRuntime, netnsRuntime, registerRuntime } from '../runtimes/index.js';
+import {
+  type HostState,
+  type NicAttachment,
+  type Runtime,
+  dockerRuntime,
+  microvmRuntime,
+  netnsRuntime,
+  registerRuntime,
+} from '../runtimes/index.js';
 import { admitBatch } from './admission.js';
+import { run } from '../sys/index.js';
 import { type EngineConfig, configFromEnv, runDirOf } from './config.js';
-import { type EngineContext, deploy } from './deploy.js';
+import { Engine } from './engine.js';
+import type { EngineContext } from './context.js';
+import { deploy } from './deploy.js';
 import { type EngineEvent, type StepResult, step } from './events.js';
 import { mapLimit } from './limit.js';
 import { addNic, removeNic } from './nics.js';
@@ -139,14 +150,54 @@ class FakeStore implements EngineStore {
   }
 }
 
-/** A runtime that only records what it is asked: `method:host`; `fail` names a method that throws. */
-function fakeRuntime(name: Runtime['name'], log: string[], opts: { state?: HostState; fail?: string } = {}): Runtime {
+/**
+ * A NIC attachment that records `nics.method:host` (`…:host:network` for one NIC) and reports each
+ * host it observes as having one NIC named after the attachment, so a test sees which one served it.
+ */
+function fakeNics(kind: string, log: string[]): NicAttachment {
+  const rec = (method: string, ...what: string[]) => {
+    log.push(`nics.${method}:${what.join(':')}`);
+  };
+  return {
+    wire: async (_r, hosts) => rec('wire', hosts.map((h) => h.host.name).join(',')),
+    rewire: async (_r, h, fresh) => rec('rewire', h.host.name, String(fresh)),
+    configure: async (_c, h) => rec('configure', h.host.name),
+    startClients: (_c, h) => rec('startClients', h.host.name),
+    plug: async (_c, _r, host, nic, state) => rec('plug', host.name, nic.network, state),
+    unplug: async (_c, host, nic) => rec('unplug', host.name, nic.network),
+    detach: async (_c, host) => rec('detach', host.name),
+    observe: async (_c, hosts) => {
+      rec('observe', hosts.map((h) => `${h.host.name}=${h.state}`).join(','));
+      return new Map(
+        hosts.map((h) => [h.host.name, [{ ifname: h.host.interfaces[0]?.ifname ?? '', mac: kind, operstate: 'UP', ipv4: [] }]]),
+      );
+    },
+  };
+}
+
+/** What a fake runtime does besides recording: its hosts' state, a method that throws, one that runs a long command. */
+interface FakeOpts {
+  readonly state?: HostState;
+  readonly fail?: string;
+  readonly slow?: string;
+}
+
+/** The argv a fake's `slow` method runs through the executor: long enough to outlive any test unless killed. */
+const SLOW_ARGV = ['sleep', '612.345'];
+
+/**
+ * A runtime that only records what it is asked: `method:host`; `fail` names a method that throws,
+ * `slow` one that runs SLOW_ARGV.
+ */
+function fakeRuntime(name: Runtime['name'], log: string[], opts: FakeOpts = {}): Runtime {
   const call = async (method: string, host = ''): Promise<void> => {
     log.push(`${method}:${host}`);
     if (opts.fail === method) throw new CyrangeError('CYR_RUNTIME', `fake ${method} failed`);
+    if (opts.slow === method) await run(SLOW_ARGV);
   };
   return {
     name,
+    nics: fakeNics(name, log),
     create: (_c, hosts) => call('create', hosts.map((h) => h.name).join(',')),
     boot: async (_c, h) => {
       await call('boot', h.name);
@@ -167,6 +218,7 @@ function fakeRuntime(name: Runtime['name'], log: string[], opts: { state?: HostS
     freeze: (_c, h) => call('freeze', h.name),
     saveWrites: (_c, h) => call('saveWrites', h.name),
     restoreWrites: (_c, h) => call('restoreWrites', h.name),
+    forgetWrites: (_c, h) => call('forgetWrites', h.name),
     destroy: (_c, hosts) => call('destroy', hosts.map((h) => h.name).join(',')),
     owners: async () => [],
     purge: (instance) => call('purge', instance),
@@ -200,7 +252,7 @@ let events: EngineEvent[];
 let cfg: EngineConfig;
 let ctx: EngineContext;
 
-function useRuntime(opts: { state?: HostState; fail?: string } = {}): void {
+function useRuntime(opts: FakeOpts = {}): void {
   registerRuntime(fakeRuntime('netns', log, opts));
 }
 
@@ -297,8 +349,8 @@ describe('nic add / nic rm: the store goes first, and is put back when the host 
           ?.interfaces.map((n) => n.network),
       ).toEqual(['lan']);
     }
-    // A non-TAP host's NIC is unwired by the data plane, not the runtime.
-    expect(log).toEqual([]);
+    // The host's NIC attachment takes it out; the runtime itself is not asked.
+    expect(log).toEqual(error ? [] : [`nics.unplug:${host}:${network}`]);
   });
 });
 
@@ -416,5 +468,87 @@ describe('pools: copy names and admission over the whole batch', () => {
       (e: Error) => e.message,
     );
     expect(res).toEqual(error === null ? null : expect.stringContaining(error));
+  });
+});
+
+/** PIDs of live processes whose command line is exactly `argv`. */
+function pidsRunning(argv: readonly string[]): number[] {
+  const want = `${argv.join('\0')}\0`;
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8') === want && !/^\S+ \S+ [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+describe('cancellation: an aborted operation stops the commands it runs', () => {
+  it('host stop, aborted while its runtime runs a command: the command is killed and the operation fails saying so', async () => {
+    useRuntime({ slow: 'stop' });
+    store.put(resolved('fk9'), 'running');
+    const abort = new AbortController();
+    const engine = new Engine(store, cfg, { signal: abort.signal });
+    const op = outcome(() => engine.host('fk9', 'a', 'stop'));
+    await expect.poll(() => pidsRunning(SLOW_ARGV).length, { timeout: 5000 }).toBe(1);
+    abort.abort();
+    const err = await op;
+    expect(err).toBeInstanceOf(CyrangeError);
+    expect((err as Error).message).toContain('aborted');
+    expect(pidsRunning(SLOW_ARGV)).toEqual([]);
+  });
+
+  it('an engine view with a request signal: aborting it stops the command, the engine itself stays usable', async () => {
+    useRuntime({ slow: 'exec' });
+    store.put(resolved('fk10'), 'running');
+    const engine = new Engine(store, cfg);
+    const request = new AbortController();
+    const op = outcome(() => engine.withSignal(request.signal).exec('fk10', 'a', ['true']));
+    await expect.poll(() => pidsRunning(SLOW_ARGV).length, { timeout: 5000 }).toBe(1);
+    request.abort();
+    expect(((await op) as Error).message).toContain('aborted');
+    expect(pidsRunning(SLOW_ARGV)).toEqual([]);
+    useRuntime();
+    expect(await engine.exec('fk10', 'a', ['true'])).toBe(0);
+  });
+});
+
+describe('the NIC attachment seam: each runtime brings its own, the engine never asks which kind', () => {
+  const TWO_KINDS = `name: fk
+networks:
+  - { name: lan, subnet: 10.61.0.0/24 }
+vms:
+  - { name: a, runtime: netns, interfaces: [ { network: lan } ] }
+  - { name: c, runtime: docker, image: alpine, interfaces: [ { network: lan } ] }
+  - { name: d, runtime: docker, image: alpine, interfaces: [ { network: lan } ] }
+`;
+
+  it("inspect reads each host through its own runtime's attachment, one call per attachment with the host states", async () => {
+    registerRuntime(fakeRuntime('docker', log, { state: 'stopped' }));
+    store.put(resolved('fk11', TWO_KINDS), 'running');
+    const res = await new Engine(store, cfg).inspect('fk11');
+    expect(log.filter((l) => l.startsWith('nics.')).sort()).toEqual(['nics.observe:a=running', 'nics.observe:c=stopped,d=stopped']);
+    expect(res.hosts.map((h) => [h.name, h.state, h.interfaces[0]?.observed?.mac])).toEqual([
+      ['a', 'running', 'netns'],
+      ['c', 'stopped', 'docker'],
+      ['d', 'stopped', 'docker'],
+    ]);
+  });
+
+  it('a host whose runtime reports it missing shows no observed NICs', async () => {
+    useRuntime({ state: 'missing' });
+    registerRuntime(fakeRuntime('docker', log, { state: 'missing' }));
+    store.put(resolved('fk12', TWO_KINDS), 'running');
+    const res = await new Engine(store, cfg).inspect('fk12');
+    expect(res.hosts.map((h) => h.interfaces[0]?.observed ?? null)).toEqual([null, null, null]);
+  });
+
+  it('an unknown instance fails the one way every command says it', async () => {
+    const err = await outcome(() => new Engine(store, cfg).inspect('nope'));
+    expect((err as CyrangeError).code).toBe('CYR_NOT_FOUND');
+    expect((err as Error).message).toBe('no range instance "nope"');
   });
 });

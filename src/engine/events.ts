@@ -1,3 +1,5 @@
+import { withLogContext } from '../sys/index.js';
+
 /** Outcome of one step of an engine operation. */
 export type StepStatus = 'started' | 'done' | 'failed' | 'skipped';
 
@@ -43,7 +45,8 @@ export async function step<T>(
   const t0 = performance.now();
   ctx.emit({ kind: 'step', op: ctx.op, instance: ctx.instance, step: name, status: 'started' });
   try {
-    const v = await fn();
+    // Commands logged inside the step (CYRANGE_LOG=debug) name it.
+    const v = await withLogContext({ step: name }, fn);
     const ms = Math.round(performance.now() - t0);
     ctx.results.push({ step: name, status: 'done', ms });
     ctx.emit({ kind: 'step', op: ctx.op, instance: ctx.instance, step: name, status: 'done', ms });

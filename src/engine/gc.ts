@@ -1,10 +1,12 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { listLinks, listOwnedNetns, netnsExists } from '../dataplane/index.js';
+import { listLinks } from '../dataplane/index.js';
+import { listOwnedNetns, netnsExists } from '../sys/index.js';
 import { parseLinkAlias, parseNetnsName } from '../model/index.js';
 import { allRuntimes, cgroupOwners } from '../runtimes/index.js';
 import { runDirOf } from './config.js';
-import { type EngineContext, teardown } from './deploy.js';
+import type { EngineContext } from './context.js';
+import { teardown } from './teardown.js';
 import { liveLock } from './lock.js';
 import { ownedElsewhere } from './owner.js';
 

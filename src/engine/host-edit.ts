@@ -1,13 +1,5 @@
-import {
-  applyHostRateLimits,
-  clearRateLimit,
-  configureHost,
-  startDhcpClients,
-  stopDhcpClients,
-  unwireNic,
-  wireHosts,
-  wireTaps,
-} from '../dataplane/index.js';
+import { uncancellable } from '../sys/index.js';
+import { clearRateLimit, stopDhcpClients, unwireNic } from '../dataplane/index.js';
 import {
   CyrangeError,
   type NetworkMode,
@@ -21,7 +13,8 @@ import {
   toVsockMode,
 } from '../model/index.js';
 import { getRuntime } from '../runtimes/index.js';
-import { type EngineContext, build, rangeContext, usesTaps } from './deploy.js';
+import { type EngineContext, rangeContext } from './context.js';
+import { build } from './bring-up.js';
 import type { StepResult } from './events.js';
 import { ensureGuestUsers } from './guest-users.js';
 import { withLock } from './lock.js';
@@ -74,8 +67,11 @@ export async function addResolvedHostLocked(
   try {
     await build(ctx, rec, [host], results, false);
   } catch (e) {
-    await removeFromKernel(ctx, instance, host).catch(() => {});
-    await updater(ctx)(instance, (r) => ({ range: removeHostFrom(r, host.name).range, result: null }));
+    // Undone outside the operation's signal: an aborted edit is still put back.
+    await uncancellable(async () => {
+      await removeFromKernel(ctx, instance, host).catch(() => {});
+      await updater(ctx)(instance, (r) => ({ range: removeHostFrom(r, host.name).range, result: null }));
+    });
     throw e;
   }
   return host;
@@ -121,8 +117,11 @@ export function addHost(
       await build(ctx, rec, [host], results, false);
       await refreshFirewall(ctx, (await ctx.store.getRange(instance))?.resolved ?? rec.resolved);
     } catch (e) {
-      await removeFromKernel(ctx, instance, host).catch(() => {});
-      await updater(ctx)(instance, (r) => ({ range: removeHostFrom(r, host.name).range, result: null }));
+      // Undone outside the operation's signal: an aborted edit is still put back.
+      await uncancellable(async () => {
+        await removeFromKernel(ctx, instance, host).catch(() => {});
+        await updater(ctx)(instance, (r) => ({ range: removeHostFrom(r, host.name).range, result: null }));
+      });
       throw e;
     }
     return host;
@@ -163,15 +162,11 @@ export async function changeModeLocked(ctx: EngineContext, instance: string, nex
   const h = { host: next, netns: hostNetns(instance, next.name) };
   await rt.boot(rctx, next);
   if (next.interfaces.length > 0) {
-    if (usesTaps(next)) await wireTaps(range, [next]);
-    else {
-      await wireHosts(range, [h]);
-      await configureHost(instance, h);
-    }
-    await applyHostRateLimits(instance, next);
+    await rt.nics.wire(range, [h]);
+    await rt.nics.configure(rctx, h);
   }
   await rt.start(rctx, next);
-  if (!usesTaps(next)) startDhcpClients(rctx.runDir, h);
+  rt.nics.startClients(rctx, h);
   await ensureGuestUsers(rt, rctx, next);
   return range;
 }

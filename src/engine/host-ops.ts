@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { ensureTcpRelay, observeHostNics, stopDhcpClients } from '../dataplane/index.js';
-import { CyrangeError, type ResolvedHost, type ResolvedRange, hostNetns } from '../model/index.js';
+import { CyrangeError, type ResolvedHost, type ResolvedRange, hostNetns, LIST_RANGES_HINT, noRangeError } from '../model/index.js';
 import { type ExecOptions, type RangeContext, getRuntime } from '../runtimes/index.js';
-import { type EngineContext, bringUp, rangeContext } from './deploy.js';
+import { type EngineContext, rangeContext } from './context.js';
+import { bringUp } from './bring-up.js';
 import { type StepResult, step } from './events.js';
 import { mapLimit } from './limit.js';
 import { withLock } from './lock.js';
@@ -14,7 +15,7 @@ export async function findHost(
   hostName: string,
 ): Promise<{ rctx: RangeContext; host: ResolvedHost; range: ResolvedRange }> {
   const rec = await ctx.store.getRange(instance);
-  if (!rec) throw new CyrangeError('CYR_NOT_FOUND', `no range instance "${instance}"`, { hint: 'see `cyrange ls`' });
+  if (!rec) throw noRangeError(instance, { hint: LIST_RANGES_HINT });
   const host = rec.resolved.hosts.find((h) => h.name === hostName);
   if (!host)
     throw new CyrangeError(
@@ -91,7 +92,7 @@ export async function hostActionLocked(
  */
 export async function resetHosts(ctx: EngineContext, instance: string, hostName?: string): Promise<readonly StepResult[]> {
   const rec = await ctx.store.getRange(instance);
-  if (!rec) throw new CyrangeError('CYR_NOT_FOUND', `no range instance "${instance}"`, { hint: 'see `cyrange ls`' });
+  if (!rec) throw noRangeError(instance, { hint: LIST_RANGES_HINT });
   const names = hostName === undefined ? rec.resolved.hosts.map((h) => h.name) : [hostName];
   return withLock(rangeContext(ctx, instance).runDir, 'reset', async () => {
     const results = await mapLimit(names, ctx.cfg.concurrency, (h) => hostActionLocked(ctx, instance, h, 'reset'));
@@ -115,7 +116,7 @@ export async function vncSocket(ctx: EngineContext, instance: string, hostName: 
   const primary = host.interfaces.find((n) => n.primary);
   const ip =
     primary?.ip ?? (await observeHostNics(hostNetns(instance, hostName))).find((n) => n.ifname === primary?.ifname)?.ipv4[0]?.split('/')[0];
-  if (!ip) throw new CyrangeError('CYR_RUNTIME', `host "${hostName}" has no address to reach its VNC server`);
+  if (!ip) throw new CyrangeError('CYR_CONFLICT', `host "${hostName}" has no address to reach its VNC server`);
   const socket = join(rctx.runDir, `vnc-${hostName}.sock`);
   await ensureTcpRelay(instance, socket, ip, host.vncPort);
   return socket;

@@ -17,8 +17,13 @@ import {
   sha256File,
   sha256Tree,
   writeImageEntry,
+  DISK_FORMATS,
+  DISK_SIZE,
+  type DiskFormat,
+  buildCloudDisk,
+  diskSizeBytes,
+  intactDisk,
 } from '../runtimes/index.js';
-import { DISK_FORMATS, DISK_SIZE, type DiskFormat, buildCloudDisk, diskSizeBytes, intactDisk } from '../runtimes/images/disk-build.js';
 import type { EngineConfig } from './config.js';
 
 /** Catalog names of the microVM guest that `image build-microvm` makes. */

@@ -1,8 +1,7 @@
-import { PassThrough, Readable } from 'node:stream';
-import { type ObservedNic, observeManyHostNics } from '../dataplane/index.js';
-import { CyrangeError, type ResolvedHost, hostNetns } from '../model/index.js';
-import { type HostState, type RangeContext, getRuntime } from '../runtimes/index.js';
-import { type EngineContext, rangeContext, usesTaps } from './deploy.js';
+import type { ObservedNic } from '../dataplane/index.js';
+import { type HostState, type HostWithState, type RangeContext, getRuntime } from '../runtimes/index.js';
+import { byAttachment } from './attachments.js';
+import { type EngineContext, rangeContext, requireRange } from './context.js';
 import { mapLimit } from './limit.js';
 import type { RangeStatus } from './store-port.js';
 
@@ -39,49 +38,7 @@ export interface InspectResult {
   readonly hosts: readonly InspectedHost[];
 }
 
-/** Lines "IFNAME MAC OPERSTATE ADDR/PREFIX…" for each NIC, printed inside a guest. */
-const GUEST_NIC_SCRIPT = [
-  'for d in /sys/class/net/*; do n=$(basename "$d"); [ "$n" = lo ] && continue',
-  `echo "$n $(cat "$d/address") $(cat "$d/operstate") $(ip -o -4 addr show dev "$n" | awk '{print $4}' | tr '\\n' ' ')"`,
-  'done',
-].join('; ');
-
-/** A VM's NICs as its guest sees them, read over its control channel; none when it does not answer. */
-async function observeGuestNics(rctx: RangeContext, host: ResolvedHost): Promise<ObservedNic[]> {
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on('data', (d: Buffer) => chunks.push(d));
-  try {
-    const code = await getRuntime(host.runtime).exec(rctx, host, ['sh', '-c', GUEST_NIC_SCRIPT], {
-      stdin: Readable.from([]),
-      stdout: out,
-      stderr: new PassThrough(),
-    });
-    if (code !== 0) return [];
-  } catch {
-    return [];
-  }
-  return Buffer.concat(chunks)
-    .toString()
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [ifname = '', mac = '', operstate = '', ...ipv4] = line.trim().split(/\s+/);
-      return { ifname, mac, operstate: operstate.toUpperCase(), ipv4 };
-    });
-}
-
-async function inspectHost(rctx: RangeContext, host: ResolvedHost, nics: ReadonlyMap<string, ObservedNic[]>): Promise<InspectedHost> {
-  const state = await getRuntime(host.runtime).state(rctx, host);
-  const observed: ObservedNic[] =
-    state === 'missing'
-      ? []
-      : usesTaps(host)
-        ? state === 'running'
-          ? await observeGuestNics(rctx, host)
-          : []
-        : (nics.get(hostNetns(rctx.instance, host.name)) ?? []);
+async function inspectHost(rctx: RangeContext, { host, state }: HostWithState, observed: readonly ObservedNic[]): Promise<InspectedHost> {
   const byName = new Map(observed.map((o) => [o.ifname, o]));
   const info = state === 'missing' ? null : ((await getRuntime(host.runtime).describe?.(rctx, host)) ?? null);
   return {
@@ -108,11 +65,16 @@ async function inspectHost(rctx: RangeContext, host: ResolvedHost, nics: Readonl
 
 /** Reads an instance from the store and its hosts' live state from their runtimes and namespaces. */
 export async function inspect(ctx: EngineContext, instance: string): Promise<InspectResult> {
-  const rec = await ctx.store.getRange(instance);
-  if (!rec) throw new CyrangeError('CYR_NOT_FOUND', `no range instance "${instance}"`, { hint: 'see `cyrange ls`' });
+  const rec = await requireRange(ctx, instance);
   const r = rec.resolved;
   const rctx = rangeContext(ctx, instance, r);
-  const nics = await observeManyHostNics(r.hosts.filter((h) => !usesTaps(h)).map((h) => hostNetns(instance, h.name)));
+  const states = await mapLimit(r.hosts, ctx.cfg.concurrency, async (host) => ({
+    host,
+    state: await getRuntime(host.runtime).state(rctx, host),
+  }));
+  // Each attachment reads its hosts' NICs at once (veths: one `ip -batch` for all).
+  const nics = new Map<string, ObservedNic[]>();
+  for (const [att, hs] of byAttachment(states, (s) => s.host)) for (const [name, seen] of await att.observe(rctx, hs)) nics.set(name, seen);
   return {
     instance,
     blueprint: r.name,
@@ -125,6 +87,8 @@ export async function inspect(ctx: EngineContext, instance: string): Promise<Ins
       dhcp: n.dhcp !== null,
       bridge: n.bridge,
     })),
-    hosts: await mapLimit(r.hosts, ctx.cfg.concurrency, (h) => inspectHost(rctx, h, nics)),
+    hosts: await mapLimit(states, ctx.cfg.concurrency, (s) =>
+      inspectHost(rctx, s, s.state === 'missing' ? [] : (nics.get(s.host.name) ?? [])),
+    ),
   };
 }

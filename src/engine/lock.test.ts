@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { procStartTime } from '../dataplane/index.js';
+import { procStartTime } from '../sys/index.js';
 import { CyrangeError } from '../model/index.js';
 import { acquireLock, liveLock, withLock } from './lock.js';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { isAlive, procStartTime } from '../dataplane/index.js';
+import { isAlive, procStartTime, sleep } from '../sys/index.js';
 import { CyrangeError } from '../model/index.js';
 
 /** Who is working on an instance right now; kept as a file so gc can tell a live deploy from a crashed one. */
@@ -195,8 +195,8 @@ export async function withLock<T>(runDir: string, op: string, fn: () => Promise<
         );
       }
       // First in line looks often (the lock is its next); the others only watch the line move, with
-      // jitter so that they do not poll in step.
-      await new Promise((r) => setTimeout(r, first === ticket.name ? 5 + Math.random() * 10 : 50 + Math.random() * 100));
+      // jitter so that they do not poll in step. An aborted operation stops waiting.
+      await sleep(first === ticket.name ? 5 + Math.random() * 10 : 50 + Math.random() * 100);
     }
   } finally {
     leave(ticket);

@@ -1,16 +1,9 @@
-import {
-  applyRateLimit,
-  clearRateLimit,
-  configureHost,
-  startDhcpClients,
-  stopDhcpClients,
-  unwireNic,
-  wireHosts,
-  wireTaps,
-} from '../dataplane/index.js';
-import { CyrangeError, type ResolvedInterface, hostNetns } from '../model/index.js';
+import { uncancellable } from '../sys/index.js';
+import { clearRateLimit, unwireNic } from '../dataplane/index.js';
+import { CyrangeError, type ResolvedInterface } from '../model/index.js';
 import { getRuntime } from '../runtimes/index.js';
-import { type EngineContext, rangeContext, usesTaps } from './deploy.js';
+import { nicsOf } from './attachments.js';
+import { type EngineContext, rangeContext } from './context.js';
 import { type StepResult, step } from './events.js';
 import { withLock } from './lock.js';
 import { refreshFirewall } from './policies.js';
@@ -48,24 +41,16 @@ async function addNicLocked(
       const rctx = rangeContext(ctx, instance, rec.resolved);
       const state = await rt.state(rctx, host);
       if (state === 'missing') return;
-      const netns = hostNetns(instance, hostName);
-      if (usesTaps(host)) {
-        // A VM's NIC is hot-plugged; a stopped VM gets it at its next start.
-        await wireTaps(rec.resolved, [{ ...host, interfaces: [nic] }]);
-        if (nic.rateLimit) await applyRateLimit(instance, hostName, nic);
-        if (state === 'running') await rt.plugNic?.(rctx, host, nic);
-      } else {
-        await wireHosts(rec.resolved, [{ host: { ...host, interfaces: [nic] }, netns }]);
-        await configureHost(instance, { host, netns });
-        if (nic.rateLimit) await applyRateLimit(instance, hostName, nic);
-        startDhcpClients(rctx.runDir, { host: { ...host, interfaces: [nic] }, netns });
-      }
+      await rt.nics.plug(rctx, rec.resolved, host, nic, state);
       // Anti-spoofing and policies name each NIC's port.
       await refreshFirewall(ctx, rec.resolved);
     });
   } catch (e) {
-    await unwireNic(instance, nic.peer).catch(() => {});
-    await ctx.store.removeInterface(instance, hostName, network);
+    // Undone outside the operation's signal: an aborted edit is still put back.
+    await uncancellable(async () => {
+      await unwireNic(instance, nic.peer).catch(() => {});
+      await ctx.store.removeInterface(instance, hostName, network);
+    });
     throw e;
   }
   return nic;
@@ -83,13 +68,12 @@ async function removeNicLocked(ctx: EngineContext, instance: string, hostName: s
   const results: StepResult[] = [];
   await step({ emit: ctx.emit, results, op: 'nic', instance }, `nic-rm:${hostName}:${network}`, async () => {
     const rctx = rangeContext(ctx, instance);
-    if (host && usesTaps(host)) {
-      const rt = getRuntime(host.runtime);
-      if ((await rt.state(rctx, host)) === 'running') await rt.unplugNic?.(rctx, host, nic);
-    } else if (host) await stopDhcpClients(rctx.runDir, host, nic.ifname);
-    // Deleting the range end deletes both ends; a NIC already gone is fine.
-    await unwireNic(instance, nic.peer).catch(() => {});
-    await clearRateLimit(instance, hostName, nic).catch(() => {});
+    if (host) await nicsOf(host).unplug(rctx, host, nic);
+    else {
+      // Deleting the range end deletes both ends; a NIC already gone is fine.
+      await unwireNic(instance, nic.peer).catch(() => {});
+      await clearRateLimit(instance, hostName, nic).catch(() => {});
+    }
     const after = await ctx.store.getRange(instance);
     if (after?.status === 'running') await refreshFirewall(ctx, after.resolved);
   });

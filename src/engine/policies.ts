@@ -1,4 +1,5 @@
-import { applyFirewall, inNetns, run, spawnDetached, terminate } from '../dataplane/index.js';
+import { applyFirewall } from '../dataplane/index.js';
+import { inNetns, run, spawnDetached, terminate, sleep } from '../sys/index.js';
 import {
   CyrangeError,
   type Probe,
@@ -9,8 +10,9 @@ import {
   hostNetns,
   resolvePolicies,
   sourceNic,
+  noRangeError,
 } from '../model/index.js';
-import type { EngineContext } from './deploy.js';
+import type { EngineContext } from './context.js';
 import { mapLimit } from './limit.js';
 import { withLock } from './lock.js';
 import { runDirOf } from './config.js';
@@ -60,7 +62,7 @@ export interface CheckResult {
  */
 export async function checkReachability(ctx: EngineContext, instance: string, ports: readonly number[]): Promise<CheckResult[]> {
   const rec = await ctx.store.getRange(instance);
-  if (!rec) throw new CyrangeError('CYR_NOT_FOUND', `no range instance "${instance}"`);
+  if (!rec) throw noRangeError(instance);
   const r = rec.resolved;
   const hosts = r.hosts.filter((h) => h.interfaces.some((n) => n.ip));
   const listeners: number[] = [];
@@ -72,7 +74,8 @@ export async function checkReachability(ctx: EngineContext, instance: string, po
         listeners.push(spawnDetached(argv, { logFile: '/dev/null' }).pid);
       }
     }
-    await new Promise((res) => setTimeout(res, 200));
+    // The listeners get a moment to bind; no probe waits on one that is still starting.
+    await sleep(200);
     const cells: Array<{ probe: Probe; label: string }> = [];
     for (const from of hosts) {
       for (const to of hosts) {

@@ -1,7 +1,8 @@
 import { type Actor, CyrangeError, RANGE_NAME, type RawRange, ValidationError, resolveRange } from '../model/index.js';
 import { type AccessRepo, type PoolMember, type PoolRecord, type PoolsRepo, issueToken } from '../store/index.js';
 import { admitBatch } from './admission.js';
-import { type EngineContext, deploy } from './deploy.js';
+import type { EngineContext } from './context.js';
+import { deploy } from './deploy.js';
 import { destroy } from './destroy.js';
 import { mapLimit } from './limit.js';
 import { type Snapshot, applySnapshot, snapshotOf } from './snapshots.js';

@@ -1,7 +1,7 @@
 import { applyRateLimit } from '../dataplane/index.js';
 import { CyrangeError, type RateLimit, type ResolvedInterface, ValidationError, deepFreeze } from '../model/index.js';
 import { runDirOf } from './config.js';
-import type { EngineContext } from './deploy.js';
+import type { EngineContext } from './context.js';
 import { withLock } from './lock.js';
 
 function checkLimit(limit: RateLimit | null): void {

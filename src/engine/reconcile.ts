@@ -1,9 +1,12 @@
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { instanceNetns, isAlive, netnsInode, readPidfile, terminate } from '../dataplane/index.js';
+import { instanceNetns } from '../dataplane/index.js';
+import { isAlive, netnsInode, readPidfile, terminate } from '../sys/index.js';
 import { CyrangeError } from '../model/index.js';
 import { runDirOf } from './config.js';
-import { type EngineContext, repair, teardown } from './deploy.js';
+import type { EngineContext } from './context.js';
+import { repair } from './repair.js';
+import { teardown } from './teardown.js';
 import { type StepResult, step } from './events.js';
 import { type OpLock, liveLock, withLock } from './lock.js';
 import { claimInstance, ownedElsewhere } from './owner.js';

@@ -1,9 +1,10 @@
+import { uncancellable } from '../sys/index.js';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CyrangeError, IMAGE_NAME, type ResolvedHost, ValidationError } from '../model/index.js';
+import { CyrangeError, IMAGE_NAME, type ResolvedHost, ValidationError, LIST_RANGES_HINT, noRangeError } from '../model/index.js';
 import { getRuntime } from '../runtimes/index.js';
 import { dataDirOf } from './config.js';
-import { type EngineContext, rangeContext } from './deploy.js';
+import { type EngineContext, rangeContext } from './context.js';
 import { hostActionLocked } from './host-ops.js';
 import { mapLimit } from './limit.js';
 import { withLock } from './lock.js';
@@ -25,7 +26,7 @@ function snapshotsDir(ctx: EngineContext, instance: string): string {
 
 async function rangeOf(ctx: EngineContext, instance: string) {
   const rec = await ctx.store.getRange(instance);
-  if (!rec) throw new CyrangeError('CYR_NOT_FOUND', `no range instance "${instance}"`, { hint: 'see `cyrange ls`' });
+  if (!rec) throw noRangeError(instance, { hint: LIST_RANGES_HINT });
   return rec.resolved;
 }
 
@@ -82,7 +83,10 @@ export async function createSnapshot(ctx: EngineContext, instance: string, name:
       rmSync(tmp, { recursive: true, force: true });
       throw e;
     } finally {
-      for (const h of frozen) await getRuntime(h.runtime).freeze(rctx, h, false);
+      // Thawed even when the operation was aborted.
+      await uncancellable(async () => {
+        for (const h of frozen) await getRuntime(h.runtime).freeze(rctx, h, false);
+      });
     }
     const snap: Snapshot = { name, instance, hosts: range.hosts.map((h) => h.name), createdAt: new Date().toISOString() };
     writeFileSync(join(tmp, META), `${JSON.stringify(snap, null, 2)}\n`);
@@ -111,9 +115,15 @@ export async function applySnapshot(ctx: EngineContext, instance: string, dir: s
   );
 }
 
-/** Removes one snapshot. */
+/** Removes one snapshot, with what its hosts' runtimes kept outside it (docker images). */
 export async function removeSnapshot(ctx: EngineContext, instance: string, name: string): Promise<void> {
-  const { dir } = snapshotOf(ctx, instance, name);
-  // Docker hosts' saved writes are images tagged for the range: purge removes them with the range; here one by one.
-  rmSync(dir, { recursive: true, force: true });
+  const range = await rangeOf(ctx, instance);
+  const { dir, snap } = snapshotOf(ctx, instance, name);
+  const rctx = rangeContext(ctx, instance, range);
+  await withLock(rctx.runDir, 'snapshot rm', async () => {
+    // A host removed from the range since keeps its image until the range is destroyed (purge finds it by tag).
+    for (const h of range.hosts.filter((x) => snap.hosts.includes(x.name)))
+      await getRuntime(h.runtime).forgetWrites(rctx, h, join(dir, h.name));
+    rmSync(dir, { recursive: true, force: true });
+  });
 }

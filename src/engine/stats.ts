@@ -1,7 +1,7 @@
 import { type NicCounters, readNicStats } from '../dataplane/index.js';
-import { CyrangeError } from '../model/index.js';
+import { noRangeError } from '../model/index.js';
 import { CounterTotals } from './counter-totals.js';
-import type { EngineContext } from './deploy.js';
+import type { EngineContext } from './context.js';
 
 /** One NIC's counters from the host's point of view, now and in total since this process first read them. */
 export interface NicStatsRow extends NicCounters {
@@ -22,7 +22,7 @@ const totals = new CounterTotals();
 /** Per-NIC rx/tx bytes, packets and drops of every host NIC of an instance, in host then NIC order. */
 export async function stats(ctx: EngineContext, instance: string): Promise<NicStatsRow[]> {
   const rec = await ctx.store.getRange(instance);
-  if (!rec) throw new CyrangeError('CYR_NOT_FOUND', `no range instance "${instance}"`);
+  if (!rec) throw noRangeError(instance);
   const hosts = rec.resolved.hosts;
   const read = new Map((await readNicStats(instance, hosts)).map((s) => [`${s.host}/${s.network}`, s]));
   const rows: NicStatsRow[] = [];

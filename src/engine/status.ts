@@ -1,10 +1,10 @@
-import { type ProcRef, isAlive, listLinks, netnsExists, procStartTime } from '../dataplane/index.js';
+import { listLinks } from '../dataplane/index.js';
+import { type ProcRef, isAlive, netnsExists, procStartTime } from '../sys/index.js';
 import { type ResolvedHost, hostNetns, rangeNetns } from '../model/index.js';
-import { type HostState, getRuntime } from '../runtimes/index.js';
+import { type HostState, LABEL_HOST, LABEL_RANGE, dockerClient, getRuntime } from '../runtimes/index.js';
 // The one Docker call of a probe: the runtime's own client and ownership labels (no second copy of either).
-import { LABEL_HOST, LABEL_RANGE, dockerClient } from '../runtimes/docker-client.js';
 import { runDirOf } from './config.js';
-import { type EngineContext, rangeContext } from './deploy.js';
+import { type EngineContext, rangeContext } from './context.js';
 import { type OpLock, liveLock } from './lock.js';
 import type { RangeRecord, RangeStatus } from './store-port.js';
 

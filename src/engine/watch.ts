@@ -1,10 +1,11 @@
 import { join } from 'node:path';
-import { isAlive, netnsExists, readPidfile, spawnDetached, writePidfile } from '../dataplane/index.js';
+import { isAlive, netnsExists, readPidfile, spawnDetached, writePidfile } from '../sys/index.js';
 import { rangeNetns } from '../model/index.js';
 import { watchContainerStarts } from '../runtimes/index.js';
 import { type EngineConfig, runDirOf } from './config.js';
 import { withLock } from './lock.js';
-import { type EngineContext, bringUp } from './deploy.js';
+import type { EngineContext } from './context.js';
+import { bringUp } from './bring-up.js';
 import { reconcile } from './reconcile.js';
 
 /** Whether any running range has docker hosts, i.e. whether a watcher has work. */

@@ -1,5 +1,7 @@
 /** Pure blueprint model: schema, validation, IPAM, mode resolution, naming and renderers. No I/O. */
 export * from './errors.js';
+export * from './not-found.js';
+export * from './defaults.js';
 export * from './ip.js';
 export * from './ipam.js';
 export * from './schema.js';

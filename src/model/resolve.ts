@@ -1,4 +1,5 @@
 import { type Problem, ValidationError } from './errors.js';
+import { DEFAULT_BURST_KB } from './defaults.js';
 import {
   type Cidr,
   broadcastOf,
@@ -518,9 +519,6 @@ function resolveUsers(users: readonly RawUser[] | undefined): ResolvedUser[] {
     shell: u.shell ?? DEFAULT_USER_SHELL,
   }));
 }
-
-/** Token bucket size when a blueprint gives a rate but no burst, in KiB. */
-export const DEFAULT_BURST_KB = 32;
 
 /** A NIC's `rate_limit` as the engine uses it; null when it limits no direction. */
 export function resolveRateLimit(raw: RawRateLimit | undefined): RateLimit | null {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAC_PATTERN } from './defaults.js';
 import { RawPolicy } from './policy.js';
 
 /** Runtimes a host may run on. */
@@ -136,10 +137,7 @@ export type RawRateLimit = z.infer<typeof RawRateLimit>;
 export const RawInterface = z.strictObject({
   network: netName,
   ip: z.string().nullable().optional(),
-  mac: z
-    .string()
-    .regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, { error: 'must be a lower-case MAC like 02:00:00:00:00:01' })
-    .optional(),
+  mac: z.string().regex(MAC_PATTERN, { error: 'must be a lower-case MAC like 02:00:00:00:00:01' }).optional(),
   /** Per-NIC bandwidth limits, from the host's point of view (ingress: what it receives). */
   rate_limit: RawRateLimit.optional(),
 });

@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import { CyrangeError } from '../model/index.js';
+import { execStreams, forwardInput } from '../sys/index.js';
 import { LineReader } from './line-reader.js';
 import type { ExecOptions } from './runtime.js';
 
@@ -8,17 +9,19 @@ import type { ExecOptions } from './runtime.js';
  * the host-local channel of hosts without a network. Resolves with the exit code.
  */
 export function execViaAgent(socketPath: string, argv: readonly string[], opts: ExecOptions = {}): Promise<number> {
-  const stdin = opts.stdin ?? process.stdin;
-  const stdout = opts.stdout ?? process.stdout;
-  const stderr = opts.stderr ?? process.stderr;
+  const { stdin, stdout, stderr } = execStreams(opts);
   return new Promise((resolve, reject) => {
     const conn = connect(socketPath);
     let code: number | null = null;
+    let detach = () => {};
     conn.on('error', (e) => reject(new CyrangeError('CYR_RUNTIME', `control channel ${socketPath}: ${e.message}`)));
     conn.on('connect', () => {
       conn.write(`${JSON.stringify({ argv })}\n`);
-      stdin.on('data', (d: Buffer) => conn.write(`${JSON.stringify({ stdin: Buffer.from(d).toString('base64') })}\n`));
-      stdin.once('end', () => conn.write(`${JSON.stringify({ eof: true })}\n`));
+      detach = forwardInput(
+        stdin,
+        (d) => conn.write(`${JSON.stringify({ stdin: d.toString('base64') })}\n`),
+        () => conn.write(`${JSON.stringify({ eof: true })}\n`),
+      );
       if (stdin === process.stdin && process.stdin.isTTY) conn.write(`${JSON.stringify({ eof: true })}\n`);
     });
     // Messages are chunks of output; one past 16 MiB is cut, never held whole.
@@ -35,8 +38,7 @@ export function execViaAgent(socketPath: string, argv: readonly string[], opts: 
     });
     conn.on('data', (chunk: Buffer) => reader.push(chunk));
     conn.on('close', () => {
-      stdin.removeAllListeners('data');
-      if (stdin === process.stdin) process.stdin.pause();
+      detach();
       resolve(code ?? 1);
     });
   });

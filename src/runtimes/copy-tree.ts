@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { run } from '../dataplane/index.js';
+import { run } from '../sys/index.js';
 
 /**
  * Copies a directory tree or a file with owners, modes, links, xattrs and overlayfs whiteouts

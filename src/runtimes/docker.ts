@@ -1,10 +1,12 @@
-import { mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { libexecPath, netnsInode, run } from '../dataplane/index.js';
+import { libexecPath, netnsInode, run, execStreams, forwardInput } from '../sys/index.js';
 import { CyrangeError, type ResolvedHost, hostNetns } from '../model/index.js';
 import { LABEL_HOST, LABEL_RANGE, containerName, dockerClient, isNotFound, isNotModified } from './docker-client.js';
 import { rangeCgroup } from './cgroups.js';
+import { vethNics } from './nics/veth.js';
 import { ensureImage } from './docker-images.js';
 import type { ExecOptions, HostState, RangeContext, Runtime } from './runtime.js';
 
@@ -83,22 +85,25 @@ async function daemonAnswers(): Promise<boolean> {
 
 async function execDocker(c: Docker.Container, argv: readonly string[], opts: ExecOptions): Promise<number> {
   const tty = opts.tty === true;
-  const stdin = opts.stdin ?? process.stdin;
-  const stdout = opts.stdout ?? process.stdout;
-  const stderr = opts.stderr ?? process.stderr;
+  const { stdin, stdout, stderr } = execStreams(opts);
   const exec = await c.exec({ Cmd: [...argv], AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: tty });
   const stream = await exec.start({ hijack: true, stdin: true, Tty: tty });
-  await new Promise<void>((resolve, reject) => {
-    if (tty) stream.pipe(stdout, { end: false });
-    else dockerClient().modem.demuxStream(stream, stdout, stderr);
-    stdin.on('data', (b) => stream.write(b));
-    stdin.once('end', () => (stream as unknown as { end: () => void }).end());
-    stream.once('end', resolve);
-    stream.once('close', resolve);
-    stream.once('error', reject);
-  });
-  stdin.removeAllListeners('data');
-  if (stdin === process.stdin) process.stdin.pause();
+  const detach = forwardInput(
+    stdin,
+    (b) => stream.write(b),
+    () => (stream as unknown as { end: () => void }).end(),
+  );
+  try {
+    await new Promise<void>((resolve, reject) => {
+      if (tty) stream.pipe(stdout, { end: false });
+      else dockerClient().modem.demuxStream(stream, stdout, stderr);
+      stream.once('end', resolve);
+      stream.once('close', resolve);
+      stream.once('error', reject);
+    });
+  } finally {
+    detach();
+  }
   const info = await exec.inspect();
   return info.ExitCode ?? 1;
 }
@@ -109,6 +114,7 @@ async function execDocker(c: Docker.Container, argv: readonly string[], opts: Ex
  */
 export const dockerRuntime: Runtime = {
   name: 'docker',
+  nics: vethNics,
 
   async create(ctx, hosts) {
     await Promise.all(hosts.map((h) => createOne(ctx, h)));
@@ -135,7 +141,7 @@ export const dockerRuntime: Runtime = {
 
   async start(ctx, host) {
     const ns = await netnsIdOf(container(ctx, host));
-    if (!ns) throw new CyrangeError('CYR_RUNTIME', `host "${host.name}": container is not running`);
+    if (!ns) throw new CyrangeError('CYR_CONFLICT', `host "${host.name}": container is not running`);
     // Written in place: the container sees this file through a bind mount of its directory.
     writeFileSync(join(stateDirOf(ctx, host.name), 'ready'), ns.id);
   },
@@ -214,7 +220,8 @@ export const dockerRuntime: Runtime = {
   async saveWrites(ctx, host, dir) {
     // The container's filesystem changes as an image, tagged as ours so purge removes it with the range.
     const repo = `cyrange-snapshot/${ctx.instance}`;
-    const tag = `${basename(dir)}.${host.name}`.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 128);
+    // Unique per save: `dir` is a temporary name, and each snapshot of a host needs its own image.
+    const tag = `${host.name}.${Date.now().toString(36)}${randomBytes(3).toString('hex')}`.replace(/[^A-Za-z0-9_.-]/g, '-').slice(-128);
     await container(ctx, host).commit({ repo, tag, pause: false, changes: [`LABEL ${LABEL_RANGE}=${ctx.instance}`] });
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'image'), `${repo}:${tag}`);
@@ -224,6 +231,18 @@ export const dockerRuntime: Runtime = {
     const image = readFileSync(join(dir, 'image'), 'utf8').trim();
     await dockerRuntime.destroy(ctx, [host]);
     await createOne(ctx, host, image);
+  },
+
+  async forgetWrites(_ctx, _host, dir) {
+    const file = join(dir, 'image');
+    if (!existsSync(file)) return;
+    try {
+      await dockerClient().getImage(readFileSync(file, 'utf8').trim()).remove();
+    } catch (e) {
+      // A container still runs from it (a host restored from this snapshot): purge removes it with the range.
+      const code = (e as { statusCode?: number }).statusCode;
+      if (!isNotFound(e) && code !== 409) throw e;
+    }
   },
 
   async destroy(ctx, hosts) {

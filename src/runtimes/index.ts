@@ -3,7 +3,7 @@ export type { Runtime, RangeContext, HostState, ExecOptions, ConsoleSession, Mic
 export { netnsRuntime } from './netns.js';
 export { getRuntime, registerRuntime, allRuntimes } from './registry.js';
 export { dockerRuntime, watchContainerStarts } from './docker.js';
-export { microvmRuntime } from './microvm/runtime.js';
+export { MICROVM_LAUNCHERS, microvmRuntime } from './microvm/runtime.js';
 export { buildMicrovmAssets, guestFilesDigest } from './microvm/image-build.js';
 export { readManifest, sha256Of, type AssetManifest } from './microvm/assets.js';
 export {
@@ -21,5 +21,8 @@ export { sha256File, sha256Packages, sha256Tree } from './images/digest.js';
 export { DEFAULT_ROOTFS_PACKAGES, buildRootfs, rootfsPackageList } from './images/rootfs-build.js';
 export { type OciSeccomp, type SeccompProfile, loadSeccompProfile, ociSeccompFromProfile } from './sandbox/seccomp.js';
 export { type SeccompManifest, buildSeccompProfile, intactSeccompProfile, seccompProfilePath } from './sandbox/seccomp-build.js';
-/** microVM launchers this machine runs (firecracker is reserved for its driver). */
-export const MICROVM_LAUNCHERS: readonly string[] = ['qemu'];
+export { LABEL_HOST, LABEL_RANGE, dockerClient } from './docker-client.js';
+export { DISK_FORMATS, DISK_SIZE, type DiskFormat, buildCloudDisk, diskSizeBytes, intactDisk } from './images/disk-build.js';
+export type { HostWithState, NicAttachment } from './nics/attachment.js';
+export { vethNics } from './nics/veth.js';
+export { type GuestNics, tapNics } from './nics/tap.js';

@@ -1,6 +1,5 @@
 import { accessSync, constants, existsSync, rmSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type * as Pty from 'node-pty';
 import {
@@ -17,11 +16,14 @@ import {
   readPidfile,
   removeNetns,
   removePidfile,
+  runAttached,
   spawnDetached,
   writePidfile,
-} from '../dataplane/index.js';
+  waitFor,
+} from '../sys/index.js';
 import { CyrangeError, type ResolvedHost, hostNetns, parseNetnsName } from '../model/index.js';
 import { execViaAgent } from './agent-client.js';
+import { vethNics } from './nics/veth.js';
 import type { ExecOptions, RangeContext, Runtime } from './runtime.js';
 import { ownedMounts, unmountOverlays } from './sandbox/overlay.js';
 import { copyTree } from './copy-tree.js';
@@ -58,8 +60,8 @@ async function startAgent(ctx: RangeContext, host: ResolvedHost, ns: string): Pr
     env: hostEnv(host),
   });
   writePidfile(pidFile, ref);
-  for (let i = 0; i < 200 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!existsSync(sock)) throw new CyrangeError('CYR_RUNTIME', `host "${host.name}": control agent did not start`);
+  if (!(await waitFor(() => existsSync(sock), { timeoutMs: 2000, intervalMs: 10 })))
+    throw new CyrangeError('CYR_RUNTIME', `host "${host.name}": control agent did not start`);
 }
 
 /** Finds a program on the machine the way exec would (unsandboxed hosts). */
@@ -85,7 +87,7 @@ function liveRef(ctx: RangeContext, host: ResolvedHost): ProcRef | null {
 async function startBare(ctx: RangeContext, host: ResolvedHost, ns: string, command: readonly string[]): Promise<ProcRef> {
   const program = command[0] ?? '';
   if (!resolveProgram(program))
-    throw new CyrangeError('CYR_RUNTIME', `host "${host.name}": command "${program}" not found`, {
+    throw new CyrangeError('CYR_INVALID', `host "${host.name}": command "${program}" not found`, {
       hint: 'give an installed program or a full path',
     });
   const ref = spawnDetached(inNetns(ns, ['/bin/sh', libexecPath('host-init'), ...command]), {
@@ -110,6 +112,7 @@ function hostArgv(ctx: RangeContext, host: ResolvedHost, argv: Argv, tty: boolea
  */
 export const netnsRuntime: Runtime = {
   name: 'netns',
+  nics: vethNics,
 
   async create(ctx, hosts) {
     await ensureNetns(hosts.map((h) => hostNetns(ctx.instance, h.name)));
@@ -117,14 +120,14 @@ export const netnsRuntime: Runtime = {
 
   async boot(ctx, host) {
     const ns = hostNetns(ctx.instance, host.name);
-    if (!netnsExists(ns)) throw new CyrangeError('CYR_RUNTIME', `host "${host.name}": namespace ${ns} is missing`);
+    if (!netnsExists(ns)) throw new CyrangeError('CYR_CONFLICT', `host "${host.name}": namespace ${ns} is missing`);
     return { fresh: false };
   },
 
   async start(ctx, host) {
     if (liveRef(ctx, host)) return;
     const ns = hostNetns(ctx.instance, host.name);
-    if (!netnsExists(ns)) throw new CyrangeError('CYR_RUNTIME', `host "${host.name}": namespace ${ns} is missing`);
+    if (!netnsExists(ns)) throw new CyrangeError('CYR_CONFLICT', `host "${host.name}": namespace ${ns} is missing`);
     const command = host.command ?? ['sleep', 'infinity'];
     let ref: ProcRef;
     if (sandboxed(host)) {
@@ -157,17 +160,7 @@ export const netnsRuntime: Runtime = {
         new CyrangeError('CYR_CONFLICT', `host "${host.name}" is not running`, { hint: `cyrange host start ${ctx.instance} ${host.name}` }),
       );
     const full = hostArgv(ctx, host, argv, opts.tty === true);
-    return new Promise((resolve, reject) => {
-      const child = spawn(full[0] as string, full.slice(1), {
-        stdio: [opts.stdin ? 'pipe' : 'inherit', opts.stdout ? 'pipe' : 'inherit', opts.stderr ? 'pipe' : 'inherit'],
-        env: hostEnv(host),
-      });
-      if (opts.stdin && child.stdin) opts.stdin.pipe(child.stdin);
-      if (opts.stdout && child.stdout) child.stdout.pipe(opts.stdout, { end: false });
-      if (opts.stderr && child.stderr) child.stderr.pipe(opts.stderr, { end: false });
-      child.on('error', reject);
-      child.on('close', (code, sig) => resolve(code ?? (sig ? 128 + (sig === 'SIGKILL' ? 9 : 15) : 1)));
-    });
+    return runAttached(full, { ...opts, env: hostEnv(host) });
   },
 
   async console(ctx, host, size) {
@@ -214,6 +207,10 @@ export const netnsRuntime: Runtime = {
   async saveWrites(ctx, host, dir) {
     if (!sandboxed(host)) throw new CyrangeError('CYR_CONFLICT', `host "${host.name}" is unsandboxed: it has no writes of its own to save`);
     await copyTree(sandboxPaths(ctx, host.name).upper, join(dir, 'upper'));
+  },
+
+  async forgetWrites() {
+    // A sandbox's saved writes are all in the snapshot's directory.
   },
 
   async restoreWrites(ctx, host, dir) {

@@ -19,8 +19,13 @@ export function registerRuntime(rt: Runtime): void {
 export function getRuntime(name: RuntimeName | string): Runtime {
   const rt = registry.get(name);
   if (!rt) {
-    const known = RUNTIMES.includes(name as RuntimeName) ? ` is not available on this machine yet` : ' is unknown';
-    throw new CyrangeError('CYR_RUNTIME', `runtime "${name}"${known} (available: ${[...registry.keys()].join(', ')})`);
+    // A name we know but did not register is the machine's lack; any other name is bad input.
+    const known = RUNTIMES.includes(name as RuntimeName);
+    const why = known ? ' is not available on this machine yet' : ' is unknown';
+    throw new CyrangeError(
+      known ? 'CYR_UNAVAILABLE' : 'CYR_INVALID',
+      `runtime "${name}"${why} (available: ${[...registry.keys()].join(', ')})`,
+    );
   }
   return rt;
 }

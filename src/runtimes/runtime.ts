@@ -1,4 +1,5 @@
-import type { ResolvedHost, ResolvedInterface, ResolvedRange, RuntimeName } from '../model/index.js';
+import type { ResolvedHost, ResolvedRange, RuntimeName } from '../model/index.js';
+import type { NicAttachment } from './nics/attachment.js';
 
 /** What a runtime needs to know about the range a host belongs to. */
 export interface RangeContext {
@@ -58,17 +59,10 @@ export interface ConsoleSession {
  */
 export interface Runtime {
   readonly name: RuntimeName;
-  /**
-   * How hosts join range networks: `veth` pairs into the namespace `boot` makes (the default), or
-   * `tap` devices in the range namespace that the host's VM opens itself.
-   */
-  readonly nics?: 'veth' | 'tap';
-  /** For `tap` runtimes: plugs a NIC (its TAP made) into a running host and configures it in the guest. */
-  plugNic?(ctx: RangeContext, host: ResolvedHost, nic: ResolvedInterface): Promise<void>;
+  /** How its hosts join range networks: veth pairs into the namespace `boot` makes, or TAPs their VM opens. */
+  readonly nics: NicAttachment;
   /** Facts about how the host runs (e.g. a VM's launcher, accelerator and control channel), for inspect. */
   describe?(ctx: RangeContext, host: ResolvedHost): Promise<Readonly<Record<string, string>> | null>;
-  /** For `tap` runtimes: unplugs a NIC from a running host (its TAP is removed after). */
-  unplugNic?(ctx: RangeContext, host: ResolvedHost, nic: ResolvedInterface): Promise<void>;
   /** Creates the hosts, not yet running their workload. */
   create(ctx: RangeContext, hosts: readonly ResolvedHost[]): Promise<void>;
   /**
@@ -98,6 +92,8 @@ export interface Runtime {
   saveWrites(ctx: RangeContext, host: ResolvedHost, dir: string): Promise<void>;
   /** Replaces a stopped host's writes with the ones `saveWrites` put in `dir`. */
   restoreWrites(ctx: RangeContext, host: ResolvedHost, dir: string): Promise<void>;
+  /** Releases what `saveWrites` kept outside `dir` (a committed image); the caller removes `dir`. */
+  forgetWrites(ctx: RangeContext, host: ResolvedHost, dir: string): Promise<void>;
   /** Removes hosts entirely; missing ones count as removed. */
   destroy(ctx: RangeContext, hosts: readonly ResolvedHost[]): Promise<void>;
   /** Instances that own objects of this runtime, found by ownership tags alone (for gc). */

@@ -13,6 +13,8 @@ import {
   type RuntimeName,
   ValidationError,
   addInterfaceTo,
+  MAC_PATTERN,
+  hostDefaults,
 } from '../model/index.js';
 import { type SqliteConnection, all, exec, first, immediate, isUniqueViolation, nowIso, qb } from './db.js';
 import { notFound } from './ranges-repo.js';
@@ -27,8 +29,6 @@ export interface NewInterface {
   readonly peer: string;
   readonly addressing: Addressing;
 }
-
-const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 
 /** One range's rows, read inside the lease transaction. */
 interface Snapshot {
@@ -108,14 +108,7 @@ function viewOf(s: Snapshot): ResolvedRange {
   const hosts = s.hosts.map((h): ResolvedHost => {
     const spec = parseJson<Partial<ResolvedHost>>(h.spec_json, {});
     return {
-      plugin: null,
-      image: null,
-      command: null,
-      env: {},
-      resources: { memoryBytes: null, cpus: null },
-      ipForward: false,
-      hidden: false,
-      vncPort: null,
+      ...hostDefaults(),
       ...spec,
       name: h.name,
       runtime: h.runtime as RuntimeName,
@@ -142,7 +135,8 @@ function withGiven(nic: ResolvedInterface, given: NewInterface, host: ResolvedHo
       path: 'addressing',
       message: `${given.addressing} does not fit host ${host.name} in ${host.network.mode} mode (expected ${nic.addressing})`,
     });
-  if (!MAC.test(given.mac)) problems.push({ path: 'mac', message: `"${given.mac}" must be a lower-case MAC like 02:00:00:00:00:01` });
+  if (!MAC_PATTERN.test(given.mac))
+    problems.push({ path: 'mac', message: `"${given.mac}" must be a lower-case MAC like 02:00:00:00:00:01` });
   for (const field of ['ifname', 'peer'] as const) {
     const v = given[field];
     if (v.length === 0 || v.length > IFNAME_MAX) problems.push({ path: field, message: `"${v}" must be 1..${IFNAME_MAX} characters` });

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { run } from '../../dataplane/index.js';
+import { run } from '../../sys/index.js';
 import { CyrangeError } from '../../model/index.js';
 
 /** Downloads one Debian package's .deb into `dir` (no install, no dependencies); returns its path. */
@@ -13,7 +13,7 @@ export async function downloadDeb(dir: string, pkg: string): Promise<string> {
     r = await get();
   }
   if (r.code !== 0)
-    throw new CyrangeError('CYR_RUNTIME', `could not download Debian package ${pkg}: ${r.stderr.trim()}`, {
+    throw new CyrangeError('CYR_UNAVAILABLE', `could not download Debian package ${pkg}: ${r.stderr.trim()}`, {
       hint: 'Cyrange builds its images from Debian packages; check apt sources and network',
     });
   const deb = readdirSync(dir).find((f) => f.startsWith(`${pkg}_`) && f.endsWith('.deb'));

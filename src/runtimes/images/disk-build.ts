@@ -12,7 +12,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { run } from '../../dataplane/index.js';
+import { run } from '../../sys/index.js';
 import { CyrangeError } from '../../model/index.js';
 import { type CatalogImage, imageEntryDir, listImages, writeImageEntry } from './catalog.js';
 import { sha256File } from './digest.js';

@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { run } from '../../dataplane/index.js';
+import { run } from '../../sys/index.js';
 import { CyrangeError } from '../../model/index.js';
 import { type CatalogImage, imageEntryDir, writeImageEntry } from './catalog.js';
 import { sha256Packages } from './digest.js';

@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { type SystemUser, minimalEnv } from '../../dataplane/index.js';
+import { type SystemUser, run } from '../../sys/index.js';
 import { SANDBOX } from './qemu.js';
 import { asUser } from './vm-user.js';
 
@@ -20,24 +19,12 @@ async function probeKvm(qemu: string, kernel: string, user: SystemUser): Promise
   if (!existsSync('/dev/kvm')) return false;
   const argv = ['-accel', 'kvm', '-cpu', 'host', '-m', '128', '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot'];
   argv.push('-sandbox', SANDBOX, '-serial', 'stdio', '-kernel', kernel, '-append', 'console=ttyS0 panic=-1');
-  const [cmd, ...args] = asUser(user, [qemu, ...argv]);
-  return new Promise<boolean>((resolve) => {
-    let out = '';
-    const child = spawn(cmd as string, args, { stdio: ['ignore', 'pipe', 'ignore'], env: minimalEnv() });
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d: string) => {
-      out = (out + d).slice(-4096);
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      resolve(false);
-    }, PROBE_MS);
-    child.on('error', () => resolve(false));
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve(code === 0 && out.includes('Kernel panic'));
-    });
-  });
+  try {
+    const r = await run(asUser(user, [qemu, ...argv]), { timeoutMs: PROBE_MS, allowFailure: true });
+    return r.code === 0 && r.stdout.includes('Kernel panic');
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -53,7 +53,7 @@ export function bootFiles(host: string, spec: MicrovmSpec, assetsDir: string, im
   const m = spec.kernel && spec.initrd ? null : readManifest(assetsDir);
   const built = (f: AssetFile | undefined, what: string) => {
     if (!f)
-      throw new CyrangeError('CYR_RUNTIME', `host "${host}": no microVM ${what} in ${assetsDir}`, {
+      throw new CyrangeError('CYR_NOT_FOUND', `host "${host}": no microVM ${what} in ${assetsDir}`, {
         hint: 'run `cyrange image build-microvm` (or set CYRANGE_MICROVM_ASSETS)',
       });
     return join(assetsDir, f.file);
@@ -65,7 +65,7 @@ export function bootFiles(host: string, spec: MicrovmSpec, assetsDir: string, im
     disk: image(spec.disk, 'disk'),
   };
   for (const [what, p] of Object.entries(files))
-    if (p !== null && !existsSync(p)) throw new CyrangeError('CYR_RUNTIME', `host "${host}": microvm ${what} ${p} does not exist`);
+    if (p !== null && !existsSync(p)) throw new CyrangeError('CYR_NOT_FOUND', `host "${host}": microvm ${what} ${p} does not exist`);
   return files;
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Socket, connect } from 'node:net';
 import { CyrangeError, shellQuote } from '../../model/index.js';
+import { waitFor } from '../../sys/index.js';
 import { LineReader } from '../line-reader.js';
 
 /** Longest line taken from a guest: 64 MiB, about 48 MiB of exec output. */
@@ -36,16 +37,21 @@ export class ControlChannel {
    * refused or missing socket is retried while `alive` says the VM still runs.
    */
   static async openWhenReady(path: string, alive: () => boolean, timeoutMs: number): Promise<ControlChannel> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    let channel: ControlChannel | null = null;
+    let last: unknown = null;
+    const opened = async () => {
       try {
-        return await ControlChannel.open(path);
+        channel = await ControlChannel.open(path);
+        return true;
       } catch (e) {
-        const cause = (e as Error).message;
-        if (!/ECONNREFUSED|ENOENT/.test(cause) || !alive() || Date.now() > deadline) throw e;
-        await new Promise((r) => setTimeout(r, 20));
+        if (!/ECONNREFUSED|ENOENT/.test((e as Error).message) || !alive()) throw e;
+        last = e;
+        return false;
       }
-    }
+    };
+    await waitFor(opened, { timeoutMs });
+    if (!channel) throw last;
+    return channel;
   }
 
   close(): void {

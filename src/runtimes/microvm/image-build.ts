@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rename
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { libexecPath } from '../../dataplane/index.js';
+import { libexecPath } from '../../sys/index.js';
 import { CyrangeError } from '../../model/index.js';
 import { type AssetManifest, MANIFEST, sha256Of } from './assets.js';
 import { type CpioEntry, writeCpio } from './cpio.js';

@@ -50,7 +50,7 @@ export class Qmp {
   waitEvent(event: string, match: (data: unknown) => boolean, timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new CyrangeError('CYR_RUNTIME', `QEMU event ${event} did not come in ${timeoutMs} ms`)),
+        () => reject(new CyrangeError('CYR_TIMEOUT', `QEMU event ${event} did not come in ${timeoutMs} ms`)),
         timeoutMs,
       );
       this.listeners.push((e, d) => {

@@ -25,11 +25,13 @@ import {
   readPidfile,
   removePidfile,
   run,
-  sleep,
   spawnDetached,
   terminate,
   writePidfile,
-} from '../../dataplane/index.js';
+  waitFor,
+  execStreams,
+  forwardInput,
+} from '../../sys/index.js';
 import {
   CyrangeError,
   type ResolvedHost,
@@ -39,9 +41,11 @@ import {
   renderKernelCmdline,
   renderIpArg,
   shellQuote,
+  MICROVM_DEFAULTS,
 } from '../../model/index.js';
 import { joinHostCgroup } from '../cgroups.js';
 import { copyTree } from '../copy-tree.js';
+import { tapNics } from '../nics/tap.js';
 import type { ConsoleSession, ExecOptions, MicrovmSettings, RangeContext, Runtime } from '../runtime.js';
 import { chooseAccel } from './accel.js';
 import { bootFiles, diskFormat } from './assets.js';
@@ -53,7 +57,6 @@ import { asUser, vmUser } from './vm-user.js';
 
 const DEFAULT_MEMORY_MB = 256;
 /** Used when the caller has no configuration (TCG, several guests per core). */
-const DEFAULTS: MicrovmSettings = { assets: '/var/lib/cyrange/microvm', accel: 'auto', bootTimeoutMs: 120_000, tcgCacheMb: 32 };
 const EXEC_TIMEOUT_MS = 10 * 60_000;
 /** How long a stopped QEMU may take to exit after SIGKILL before teardown reports it. */
 const EXIT_TIMEOUT_MS = 30_000;
@@ -62,12 +65,15 @@ const REAP_TIMEOUT_MS = 5_000;
 
 const launchers = new Map<string, Launcher>([[qemuLauncher.name, qemuLauncher]]);
 
+/** microVM launchers this machine runs, by name (firecracker is reserved for its driver). */
+export const MICROVM_LAUNCHERS: readonly string[] = [...launchers.keys()];
+
 function launcherOf(host: ResolvedHost): Launcher {
   const name = host.microvm?.launcher ?? 'qemu';
   const l = launchers.get(name);
   if (!l)
     throw new CyrangeError(
-      'CYR_RUNTIME',
+      'CYR_UNAVAILABLE',
       `host "${host.name}": microvm launcher "${name}" is not available on this machine (available: qemu)`,
     );
   return l;
@@ -160,19 +166,18 @@ function exitState(ref: ProcRef): 'running' | 'zombie' | 'gone' {
  */
 async function waitGone(refs: readonly ProcRef[]): Promise<void> {
   const since = Date.now();
-  for (;;) {
+  const gone = () => {
     const states = refs.map(exitState);
-    const running = refs.filter((_, i) => states[i] === 'running');
-    const waited = Date.now() - since;
-    if (running.length === 0 && (!states.includes('zombie') || waited > REAP_TIMEOUT_MS)) return;
-    if (waited > EXIT_TIMEOUT_MS)
-      throw new CyrangeError('CYR_RUNTIME', `QEMU process ${running.map((r) => r.pid).join(', ')} did not exit in ${EXIT_TIMEOUT_MS} ms`);
-    await sleep(20);
-  }
+    return !states.includes('running') && (!states.includes('zombie') || Date.now() - since > REAP_TIMEOUT_MS);
+  };
+  if (await waitFor(gone, { timeoutMs: EXIT_TIMEOUT_MS })) return;
+  const running = refs.filter((r) => exitState(r) === 'running');
+  if (running.length > 0)
+    throw new CyrangeError('CYR_TIMEOUT', `QEMU process ${running.map((r) => r.pid).join(', ')} did not exit in ${EXIT_TIMEOUT_MS} ms`);
 }
 
 function settingsOf(ctx: RangeContext): MicrovmSettings {
-  return ctx.microvm ?? DEFAULTS;
+  return ctx.microvm ?? MICROVM_DEFAULTS;
 }
 
 function tagOf(instance: string, host: string): string {
@@ -213,7 +218,7 @@ function ownInit(host: ResolvedHost): boolean {
 
 async function withChannel<T>(ctx: RangeContext, host: ResolvedHost, fn: (c: ControlChannel) => Promise<T>): Promise<T> {
   if (ownInit(host))
-    throw new CyrangeError('CYR_RUNTIME', `host "${host.name}": this guest runs its own init: use ssh or the console`, {
+    throw new CyrangeError('CYR_CONFLICT', `host "${host.name}": this guest runs its own init: use ssh or the console`, {
       hint: `cyrange console ${ctx.instance} ${host.name}`,
     });
   if (!liveRef(ctx, host))
@@ -258,18 +263,37 @@ function openConsole(ctx: RangeContext, host: ResolvedHost): Promise<ConsoleSess
 /** Interactive console on the caller's terminal; Ctrl-] detaches. */
 async function attachTerminal(ctx: RangeContext, host: ResolvedHost, opts: ExecOptions): Promise<number> {
   const session = await openConsole(ctx, host);
-  const stdin = opts.stdin ?? process.stdin;
-  const stdout = opts.stdout ?? process.stdout;
+  const { stdin, stdout } = execStreams(opts);
   return new Promise((resolve) => {
-    const onIn = (d: Buffer) => (d.includes(0x1d) ? session.close() : session.write(d));
-    stdin.on('data', onIn);
+    const detach = forwardInput(stdin, (d) => (d.includes(0x1d) ? session.close() : session.write(d)));
     session.onData((d) => stdout.write(d));
     session.onExit(() => {
-      stdin.off('data', onIn);
-      if (stdin === process.stdin) process.stdin.pause();
+      detach();
       resolve(0);
     });
   });
+}
+
+/** Hot-plugs a NIC (its TAP made) into a running VM and configures it in the guest. */
+async function plugNic(ctx: RangeContext, host: ResolvedHost, nic: ResolvedInterface): Promise<void> {
+  const f = files(ctx, host.name);
+  await launcherOf(host).plugNic(f.monitor, vmNic(nic));
+  // A guest on its own init configures hot-plugged NICs itself (udev, its network config).
+  if (ownInit(host)) return;
+  // The guest names the new NIC by its MAC and configures it, as at boot.
+  const words = [`cyrange.mac=${nic.ifname},${nic.mac}`, renderIpArg({ ...host, interfaces: [nic] })];
+  const script = [
+    `for i in $(seq 50); do grep -qx ${shellQuote(nic.mac)} /sys/class/net/*/address && break; usleep 100000; done`,
+    `. /lib/cyrange/netcfg.sh && NETCFG_NO_METADATA=1 netcfg_apply ${shellQuote(words.join(' '))}`,
+  ].join('\n');
+  const r = await withChannel(ctx, host, (c) => c.exec(['sh', '-c', script], Buffer.alloc(0), 30_000));
+  if (r.code !== 0)
+    throw new CyrangeError('CYR_RUNTIME', `host "${host.name}": configuring ${nic.ifname} failed: ${r.stderr.toString().trim()}`);
+}
+
+/** Hot-unplugs a NIC from a running VM (its TAP is removed after). */
+async function unplugNic(ctx: RangeContext, host: ResolvedHost, nic: ResolvedInterface): Promise<void> {
+  await launcherOf(host).unplugNic(files(ctx, host.name).monitor, vmNic(nic));
 }
 
 /**
@@ -279,7 +303,12 @@ async function attachTerminal(ctx: RangeContext, host: ResolvedHost, opts: ExecO
  */
 export const microvmRuntime: Runtime = {
   name: 'microvm',
-  nics: 'tap',
+  nics: tapNics({
+    plug: plugNic,
+    unplug: unplugNic,
+    state: (ctx, host) => microvmRuntime.state(ctx, host),
+    exec: (ctx, host, argv, opts) => microvmRuntime.exec(ctx, host, argv, opts),
+  }),
 
   async discard(ctx, host) {
     // The guest's disk overlay (in its data directory) goes; the next start makes a new one on the base.
@@ -303,6 +332,10 @@ export const microvmRuntime: Runtime = {
     if (existsSync(f.overlay)) await copyTree(f.overlay, join(dir, 'disk.qcow2'));
   },
 
+  async forgetWrites() {
+    // A VM's saved disk overlay is all in the snapshot's directory.
+  },
+
   async restoreWrites(ctx, host, dir) {
     const f = files(ctx, host.name);
     rmSync(f.data, { recursive: true, force: true });
@@ -324,9 +357,9 @@ export const microvmRuntime: Runtime = {
   async start(ctx, host) {
     if (liveRef(ctx, host)) return;
     const spec = host.microvm;
-    if (!spec) throw new CyrangeError('CYR_RUNTIME', `host "${host.name}" has no microvm settings`);
+    if (!spec) throw new CyrangeError('CYR_INTERNAL', `host "${host.name}" has no microvm settings`);
     const ns = rangeNetns(ctx.instance);
-    if (!netnsExists(ns)) throw new CyrangeError('CYR_RUNTIME', `range namespace ${ns} is missing`);
+    if (!netnsExists(ns)) throw new CyrangeError('CYR_CONFLICT', `range namespace ${ns} is missing`);
     const launcher = launcherOf(host);
     const user = vmUser();
     const boot = bootFiles(host.name, spec, settingsOf(ctx).assets, ctx.images);
@@ -392,7 +425,7 @@ export const microvmRuntime: Runtime = {
       // A clean power-off first (the guest syncs its disk); a guest that does not answer is killed.
       try {
         await withChannel(ctx, host, (c) => c.shutdown(2_000));
-        for (let i = 0; i < 150 && isAlive(ref); i++) await new Promise((r) => setTimeout(r, 20));
+        await waitFor(() => !isAlive(ref), { timeoutMs: 3000 });
       } catch {
         // not answering: terminate below
       }
@@ -409,11 +442,11 @@ export const microvmRuntime: Runtime = {
 
   async exec(ctx, host, argv, opts: ExecOptions = {}) {
     if (opts.tty) return attachTerminal(ctx, host, opts);
-    const stdinStream = opts.stdin ?? process.stdin;
-    const input = stdinStream === process.stdin && process.stdin.isTTY ? Buffer.alloc(0) : await readAll(stdinStream);
+    const { stdin, stdout, stderr } = execStreams(opts);
+    const input = stdin === process.stdin && process.stdin.isTTY ? Buffer.alloc(0) : await readAll(stdin);
     const r = await withChannel(ctx, host, (c) => c.exec(argv, input, EXEC_TIMEOUT_MS));
-    (opts.stdout ?? process.stdout).write(r.stdout);
-    (opts.stderr ?? process.stderr).write(r.stderr);
+    stdout.write(r.stdout);
+    stderr.write(r.stderr);
     return r.code;
   },
 
@@ -450,25 +483,5 @@ export const microvmRuntime: Runtime = {
     });
     await terminate(refs.map((r) => r.pid));
     await waitGone(refs);
-  },
-
-  async plugNic(ctx, host, nic) {
-    const f = files(ctx, host.name);
-    await launcherOf(host).plugNic(f.monitor, vmNic(nic));
-    // A guest on its own init configures hot-plugged NICs itself (udev, its network config).
-    if (ownInit(host)) return;
-    // The guest names the new NIC by its MAC and configures it, as at boot.
-    const words = [`cyrange.mac=${nic.ifname},${nic.mac}`, renderIpArg({ ...host, interfaces: [nic] })];
-    const script = [
-      `for i in $(seq 50); do grep -qx ${shellQuote(nic.mac)} /sys/class/net/*/address && break; usleep 100000; done`,
-      `. /lib/cyrange/netcfg.sh && NETCFG_NO_METADATA=1 netcfg_apply ${shellQuote(words.join(' '))}`,
-    ].join('\n');
-    const r = await withChannel(ctx, host, (c) => c.exec(['sh', '-c', script], Buffer.alloc(0), 30_000));
-    if (r.code !== 0)
-      throw new CyrangeError('CYR_RUNTIME', `host "${host.name}": configuring ${nic.ifname} failed: ${r.stderr.toString().trim()}`);
-  },
-
-  async unplugNic(ctx, host, nic) {
-    await launcherOf(host).unplugNic(files(ctx, host.name).monitor, vmNic(nic));
   },
 };

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { systemUser } from '../../dataplane/index.js';
+import { systemUser } from '../../sys/index.js';
 import { CyrangeError } from '../../model/index.js';
 import { asUser } from './vm-user.js';
 

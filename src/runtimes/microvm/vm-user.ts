@@ -1,4 +1,4 @@
-import { type SystemUser, VM_USER, systemUser } from '../../dataplane/index.js';
+import { type SystemUser, VM_USER, systemUser } from '../../sys/index.js';
 
 /** The unprivileged system user QEMU runs as (`cyrange-qemu`, made by scripts/setup.sh). */
 export function vmUser(): SystemUser {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { run } from '../../dataplane/index.js';
+import { run } from '../../sys/index.js';
 
 /** Source name of every overlay Cyrange mounts: `cyrange:<instance>:<host>`, its ownership tag in /proc/mounts. */
 export function overlayTag(instance: string, host: string): string {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { run } from '../../dataplane/index.js';
+import { run } from '../../sys/index.js';
 import { CyrangeError } from '../../model/index.js';
 
 /** runc's state directory for Cyrange's sandboxes: apart from Docker's, on tmpfs like the namespaces. */

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { netnsPath } from '../../dataplane/index.js';
+import { netnsPath } from '../../sys/index.js';
 import { CyrangeError, type ResolvedHost, hostNetns } from '../../model/index.js';
 import { hostCgroup } from '../cgroups.js';
 import { resolveImageRef } from '../images/catalog.js';
@@ -46,14 +46,14 @@ function programIn(rootfs: string, program: string): string | null {
 function checkOverlayPath(p: string): void {
   // overlayfs splits its options on ',' and layers on ':'.
   if (/[,:]/.test(p))
-    throw new CyrangeError('CYR_RUNTIME', `overlay path ${p} contains "," or ":"`, { hint: 'choose a CYRANGE_STATE_DIR without them' });
+    throw new CyrangeError('CYR_UNAVAILABLE', `overlay path ${p} contains "," or ":"`, { hint: 'choose a CYRANGE_STATE_DIR without them' });
 }
 
 /** Mounts the host's root (base image below, its own upper layer above); the first time, writes its name files. */
 async function mountRoot(ctx: RangeContext, host: ResolvedHost): Promise<string> {
   const p = sandboxPaths(ctx, host.name);
   const base = resolveImageRef(ctx.images, host.rootfs ?? 'debian-base', 'rootfs');
-  if (!existsSync(base)) throw new CyrangeError('CYR_RUNTIME', `host "${host.name}": rootfs ${base} does not exist`);
+  if (!existsSync(base)) throw new CyrangeError('CYR_NOT_FOUND', `host "${host.name}": rootfs ${base} does not exist`);
   const fresh = !existsSync(p.upper);
   for (const d of [p.upper, p.work, p.rootfs]) mkdirSync(d, { recursive: true, mode: 0o700 });
   // The upper layer's root is the sandbox's `/`: 0700 would lock every non-root user out of it (the
@@ -77,11 +77,11 @@ export async function startSandbox(ctx: RangeContext, host: ResolvedHost, logFil
   const command = host.command ?? ['sleep', 'infinity'];
   const program = command[0] ?? '';
   if (!programIn(rootfs, program))
-    throw new CyrangeError('CYR_RUNTIME', `host "${host.name}": command "${program}" not found in its rootfs (${host.rootfs})`, {
+    throw new CyrangeError('CYR_INVALID', `host "${host.name}": command "${program}" not found in its rootfs (${host.rootfs})`, {
       hint: 'give a program the image has, or build an image with it: cyrange image build-rootfs --packages …',
     });
   if (!existsSync(join(rootfs, INIT)))
-    throw new CyrangeError('CYR_RUNTIME', `host "${host.name}": rootfs ${host.rootfs} has no ${INIT}`, {
+    throw new CyrangeError('CYR_INVALID', `host "${host.name}": rootfs ${host.rootfs} has no ${INIT}`, {
       hint: "the image needs Debian's tini",
     });
   const p = sandboxPaths(ctx, host.name);

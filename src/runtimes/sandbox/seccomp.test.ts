@@ -114,7 +114,7 @@ describe("Docker's default profile, from Debian's moby package", () => {
       err = e;
     }
     expect(err).toBeInstanceOf(CyrangeError);
-    expect(err).toMatchObject({ code: 'CYR_RUNTIME' });
+    expect(err).toMatchObject({ code: 'CYR_UNAVAILABLE' });
     expect((err as CyrangeError).hint).toContain('cyrange image build-rootfs');
   });
 });

@@ -133,7 +133,7 @@ export function loadSeccompProfile(path: string): SeccompProfile {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new CyrangeError('CYR_RUNTIME', `seccomp profile ${path} cannot be read: ${(e as Error).message}`, {
+    throw new CyrangeError('CYR_UNAVAILABLE', `seccomp profile ${path} cannot be read: ${(e as Error).message}`, {
       hint: "run `cyrange image build-rootfs` (the set-up does): it fetches Docker's default profile from Debian",
       cause: e,
     });
@@ -142,9 +142,9 @@ export function loadSeccompProfile(path: string): SeccompProfile {
   try {
     p = JSON.parse(text) as SeccompProfile;
   } catch (e) {
-    throw new CyrangeError('CYR_RUNTIME', `seccomp profile ${path} is not JSON: ${(e as Error).message}`, { cause: e });
+    throw new CyrangeError('CYR_UNAVAILABLE', `seccomp profile ${path} is not JSON: ${(e as Error).message}`, { cause: e });
   }
   if (typeof p?.defaultAction !== 'string' || !Array.isArray(p.syscalls))
-    throw new CyrangeError('CYR_RUNTIME', `seccomp profile ${path} has no defaultAction and syscalls`);
+    throw new CyrangeError('CYR_UNAVAILABLE', `seccomp profile ${path} has no defaultAction and syscalls`);
   return p;
 }

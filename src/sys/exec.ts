@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { CyrangeError } from '../model/index.js';
+import { currentSignal } from './cancel.js';
+import { logCommand } from './log.js';
 import { minimalEnv } from './procs.js';
 
 /** A command line: program then arguments. Never a shell string. */
@@ -29,9 +31,11 @@ export class CommandFailedError extends CyrangeError {
   }
 }
 
+/** How `run` runs one command. */
 export interface RunOptions {
   readonly input?: string;
-  readonly signal?: AbortSignal;
+  /** Kills the command (SIGKILL) when it aborts; default: the signal of the work in progress (`withSignal`). */
+  readonly signal?: AbortSignal | undefined;
   /** Kill the command after this long; default 60 s. */
   readonly timeoutMs?: number;
   /** Resolve instead of throwing on a non-zero exit. */
@@ -60,11 +64,15 @@ function timedOutError(argv: Argv, ms: number, stderr: string): CommandFailedErr
   return new CommandFailedError(argv, null, stderr, `timed out after ${ms} ms`, 'CYR_TIMEOUT');
 }
 
-/** The error of a command that could not start, or was aborted through its signal. */
+/** The error of a command that could not start. */
 function spawnError(argv: Argv, e: Error): CommandFailedError {
-  const reason =
-    (e as NodeJS.ErrnoException).code === 'ENOENT' ? `${argv[0]} is not installed` : e.name === 'AbortError' ? 'aborted' : e.message;
+  const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? `${argv[0]} is not installed` : e.message;
   return new CommandFailedError(argv, null, '', reason);
+}
+
+/** The error of a command killed, or never started, because its operation was aborted. */
+function abortedError(argv: Argv, stderr: string): CommandFailedError {
+  return new CommandFailedError(argv, null, stderr, 'aborted');
 }
 
 const live = new Set<ChildProcess>();
@@ -106,11 +114,21 @@ function trackChild(child: ChildProcess): void {
 export function run(argv: Argv, opts: RunOptions = {}): Promise<RunResult> {
   const [cmd, ...args] = argv;
   if (!cmd) return Promise.reject(new CyrangeError('CYR_INTERNAL', 'run: empty argv'));
+  const signal = opts.signal ?? currentSignal();
+  if (signal?.aborted) return Promise.reject(abortedError(argv, ''));
   const logFd = opts.logFile ? openSync(opts.logFile, 'a') : null;
   return new Promise<RunResult>((resolve, reject) => {
     const out_ = logFd ?? 'pipe';
-    const child = spawn(cmd, args, { stdio: ['pipe', out_, out_], signal: opts.signal, cwd: opts.cwd, env: opts.env ?? minimalEnv() });
+    const child = spawn(cmd, args, { stdio: ['pipe', out_, out_], cwd: opts.cwd, env: opts.env ?? minimalEnv() });
     trackChild(child);
+    // Settled at 'close', so an aborted command is gone by the time its caller hears of it.
+    let aborted = false;
+    const onAbort = () => {
+      aborted = true;
+      child.kill('SIGKILL');
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const t0 = performance.now();
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout?.on('data', (b: Buffer) => out.push(b));
@@ -123,13 +141,18 @@ export function run(argv: Argv, opts: RunOptions = {}): Promise<RunResult> {
     }, timeoutMs);
     child.on('error', (e) => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      logCommand(argv, { error: e.message, ms: Math.round(performance.now() - t0) });
       reject(spawnError(argv, e));
     });
     child.on('close', (code, sig) => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      logCommand(argv, { code, ...(sig ? { signal: sig } : {}), ms: Math.round(performance.now() - t0) }, opts.input);
       const stderr = Buffer.concat(err).toString();
       const res = { code: code ?? 128, stdout: Buffer.concat(out).toString(), stderr, ...(timedOut ? { timedOut } : {}) };
-      if (res.code === 0 || opts.allowFailure) resolve(res);
+      if (aborted) reject(abortedError(argv, stderr));
+      else if (res.code === 0 || opts.allowFailure) resolve(res);
       else if (timedOut) reject(timedOutError(argv, timeoutMs, stderr));
       else reject(new CommandFailedError(argv, code, stderr, sig ? `killed by ${sig}` : undefined));
     });
@@ -168,6 +191,7 @@ export function runStreaming(
   if (!cmd) throw new CyrangeError('CYR_INTERNAL', 'runStreaming: empty argv');
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? minimalEnv() });
   trackChild(child);
+  logCommand(argv, { streaming: true });
   const onAbort = () => child.kill('SIGTERM');
   if (opts.signal?.aborted) onAbort();
   opts.signal?.addEventListener('abort', onAbort, { once: true });

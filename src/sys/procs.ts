@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { CyrangeError } from '../model/index.js';
 import type { Argv } from './exec.js';
+import { logCommand } from './log.js';
+import { waitFor } from './wait.js';
 
 /** A process we started, told apart from a later process that reuses its PID by its start time. */
 export interface ProcRef {
@@ -69,6 +71,7 @@ export function spawnDetached(argv: Argv, opts: DetachedOptions): ProcRef {
     child.on('error', () => {});
     child.unref();
     const pid = child.pid;
+    logCommand(argv, { detached: true, pid });
     if (pid === undefined) throw new Error(`could not start ${cmd}`);
     return { pid, start: procStartTime(pid) ?? '' };
   } finally {
@@ -83,6 +86,9 @@ export interface SystemUser {
   readonly gid: number;
 }
 
+/** The system user VM processes run as; it owns their TAPs. scripts/setup.sh creates it. */
+export const VM_USER = 'cyrange-qemu';
+
 /** The uid and primary gid of `name` from /etc/passwd; a missing user fails with how to make it. */
 export function systemUser(name: string, passwd = '/etc/passwd'): SystemUser {
   let text = '';
@@ -95,7 +101,7 @@ export function systemUser(name: string, passwd = '/etc/passwd'): SystemUser {
     const [user, , uid, gid] = line.split(':');
     if (user === name && uid && gid && /^\d+$/.test(uid) && /^\d+$/.test(gid)) return { name, uid: Number(uid), gid: Number(gid) };
   }
-  throw new CyrangeError('CYR_RUNTIME', `system user "${name}" does not exist`, { hint: 'run scripts/setup.sh (it creates it)' });
+  throw new CyrangeError('CYR_UNAVAILABLE', `system user "${name}" does not exist`, { hint: 'run scripts/setup.sh (it creates it)' });
 }
 
 /** Records a process in a pid file: `PID START`. */
@@ -140,18 +146,10 @@ export function pidsInNetns(inodes: ReadonlySet<number>): number[] {
 export async function terminate(pids: readonly number[], graceMs = 2000): Promise<void> {
   const refs = pids.map((pid) => ({ pid, start: procStartTime(pid) })).filter((r): r is ProcRef => r.start !== null);
   for (const r of refs) signal(r.pid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  let left = refs.filter(isAlive);
-  while (left.length > 0 && Date.now() < deadline) {
-    await sleep(20);
-    left = left.filter(isAlive);
-  }
-  for (const r of left) signal(r.pid, 'SIGKILL');
-  const killDeadline = Date.now() + 5000;
-  while (left.length > 0 && Date.now() < killDeadline) {
-    await sleep(10);
-    left = left.filter(isAlive);
-  }
+  const gone = () => !refs.some(isAlive);
+  if (await waitFor(gone, { timeoutMs: graceMs })) return;
+  for (const r of refs.filter(isAlive)) signal(r.pid, 'SIGKILL');
+  await waitFor(gone, { timeoutMs: 5000, intervalMs: 10 });
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {
@@ -160,9 +158,4 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   } catch {
     // Already gone.
   }
-}
-
-/** Resolves after `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
