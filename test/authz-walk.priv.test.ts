@@ -170,10 +170,11 @@ describe.skipIf(!IS_ROOT)('authorization walk over the OpenAPI document', () => 
     },
     'GET /api/blueprints/{id}/export': { expect: [401, 404, 404, 404, 200, 200] },
     'GET /api/ranges': { expect: [401, 200, 200, 200, 200, 200] },
-    // The name is taken: allowed callers get as far as 409, and nothing is deployed.
+    // A second deploy answers as `cyrange deploy`: a moved subnet cannot change in place, so allowed
+    // callers get as far as 422 and nothing changes; another instructor does not see the range.
     'POST /api/ranges': {
-      expect: [401, 403, 403, 409, 409, 409],
-      prepare: () => ({ body: { source: source('walk', false), name: range } }),
+      expect: [401, 403, 403, 404, 422, 422],
+      prepare: () => ({ body: { source: source('walk', true).replace('10.0.1.0/24', '10.0.9.0/24'), name: range } }),
     },
     'GET /api/ranges/{name}': { expect: [401, 404, 200, 404, 200, 200] },
     'DELETE /api/ranges/{name}': {

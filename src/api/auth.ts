@@ -1,7 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Engine, RangeRecord } from '../engine/index.js';
+import { type AccessRepo, type Engine, type RangeRecord, type Role, type TokenRecord, type User, hashToken } from '../engine/index.js';
 import { type Actor, CyrangeError } from '../model/index.js';
-import { type AccessRepo, type Role, type TokenRecord, type User, hashToken } from '../store/index.js';
 import type { TicketBook } from './tickets.js';
 import { type RangeRights, visibleRange } from './views.js';
 
@@ -124,8 +123,13 @@ export async function loadRange(engine: Engine, user: User, instance: string, ne
   const rec = await engine.get(instance);
   const access = engine.access;
   if (!rec || !access) throw new CyrangeError('CYR_NOT_FOUND', `no range instance "${instance}"`);
+  return visibleRange(rec, checkRights(access, user, rec, need));
+}
+
+/** The caller's rights on a stored range; throws 404 when they may not see it, 403 when `manage` is needed and not theirs. */
+export function checkRights(access: AccessRepo, user: User, rec: RangeRecord, need: 'see' | 'manage'): RangeRights {
   const rights = rangeRights(access, user, rec);
-  if (!rights.see) throw new CyrangeError('CYR_NOT_FOUND', `no range instance "${instance}"`);
-  if (need === 'manage' && !rights.manage) throw new CyrangeError('CYR_FORBIDDEN', `you may not change range "${instance}"`);
-  return visibleRange(rec, rights);
+  if (!rights.see) throw new CyrangeError('CYR_NOT_FOUND', `no range instance "${rec.instance}"`);
+  if (need === 'manage' && !rights.manage) throw new CyrangeError('CYR_FORBIDDEN', `you may not change range "${rec.instance}"`);
+  return rights;
 }

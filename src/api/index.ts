@@ -1,3 +1,3 @@
 /** The REST API, consoles, metrics and web UI server (Fastify). */
 export { buildServer, type ServerOptions } from './server.js';
-export { JobRunner, type Job } from './jobs.js';
+export { JobRunner, type Job, reconcileOnStart } from './jobs.js';

@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { type Engine, type EngineEvent, currentProcess, forgetLiveStatus, processAlive } from '../engine/index.js';
-import type { JobRecord, JobsRepo } from '../store/index.js';
+import {
+  type Engine,
+  type EngineEvent,
+  type JobRecord,
+  type JobsRepo,
+  currentProcess,
+  forgetLiveStatus,
+  log,
+  processAlive,
+  withLogContext,
+} from '../engine/index.js';
 
 /** A long operation (deploy, destroy, reconcile) run in the background, with its progress events. */
 export interface Job {
@@ -26,6 +35,30 @@ export interface Job {
 const MAX_DURATIONS = 100_000;
 /** How often a follower of a job another process runs reads its new events. */
 const POLL_MS = 250;
+
+type Logger = ReturnType<typeof log>;
+
+/** Steps named `KIND:HOST…` (`host:web`, `nic-add:web:lan`, `start:web`) work on that host. */
+const HOST_STEPS = new Set([
+  'host',
+  'host-add',
+  'host-rm',
+  'host-mode',
+  'nic-add',
+  'nic-rm',
+  'nic-readdress',
+  'limit',
+  'stop',
+  'start',
+  'discard',
+  'restore',
+]);
+
+/** The host a step works on, when its name says. */
+export function hostOfStep(step: string): string | undefined {
+  const [kind, host] = step.split(':');
+  return kind && host && HOST_STEPS.has(kind) ? host : undefined;
+}
 
 type Listener = (e: { kind: 'event'; event: EngineEvent } | { kind: 'end'; job: Job }) => void;
 
@@ -56,6 +89,8 @@ export class JobRunner {
   private readonly jobs = new Map<string, Job>();
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly byInstance = new Map<string, Job>();
+  /** Each running job's logger: its lines carry `{ job, range }`, a step's also `{ step, host }`. */
+  private readonly loggers = new Map<string, Logger>();
   /** Finished jobs' durations, for /metrics (the most recent `MAX_DURATIONS`). */
   readonly durations: Array<{ op: string; owner: string; seconds: number; ok: boolean }> = [];
 
@@ -76,6 +111,14 @@ export class JobRunner {
     const job = this.byInstance.get(e.instance);
     if (job?.status !== 'running') return;
     job.events.push(e);
+    if (e.kind === 'step') {
+      const host = hostOfStep(e.step);
+      const line = { step: e.step, ...(host ? { host } : {}), ...(e.ms === undefined ? {} : { ms: e.ms }) };
+      const l = this.loggers.get(job.id);
+      if (e.status === 'failed') l?.warn({ ...line, error: e.error }, 'step failed');
+      else if (e.status === 'started') l?.debug(line, 'step started');
+      else l?.info(line, `step ${e.status}`);
+    }
     const seq = job.events.length - 1;
     this.save((r) => r.addEvent(job.id, seq, e));
     for (const l of this.listeners.get(job.id) ?? []) l({ kind: 'event', event: e });
@@ -102,7 +145,11 @@ export class JobRunner {
     this.byInstance.set(instance, job);
     this.save((r) => r.create({ id: job.id, op, instance, owner, startedAt: job.startedAt, server: currentProcess() }));
     const t0 = performance.now();
-    void fn().then(
+    const bindings = { job: job.id, range: instance, op };
+    this.loggers.set(job.id, log().child(bindings));
+    this.loggers.get(job.id)?.info({ owner }, 'job started');
+    // Everything logged while the job runs (each command at debug level) carries the job and range.
+    void withLogContext(bindings, fn).then(
       (result) => this.finish(job, t0, 'succeeded', result, null),
       (e: { code?: string; message?: string }) =>
         this.finish(job, t0, 'failed', null, { code: e.code ?? 'CYR_INTERNAL', message: e.message ?? String(e) }),
@@ -121,6 +168,10 @@ export class JobRunner {
     this.durations.push({ op: job.op, owner: job.owner, seconds: job.durationMs / 1000, ok: status === 'succeeded' });
     if (this.durations.length > MAX_DURATIONS) this.durations.splice(0, this.durations.length - MAX_DURATIONS);
     if (this.byInstance.get(job.instance) === job) this.byInstance.delete(job.instance);
+    const l = this.loggers.get(job.id);
+    if (error) l?.error({ ms: job.durationMs, code: error.code, error: error.message }, `job ${status}`);
+    else l?.info({ ms: job.durationMs }, `job ${status}`);
+    this.loggers.delete(job.id);
     // The range's status changed with the job: the next view probes it again.
     forgetLiveStatus(job.instance);
     for (const l of this.listeners.get(job.id) ?? []) l({ kind: 'end', job });

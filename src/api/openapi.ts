@@ -18,17 +18,29 @@ const error = (description: string): JsonSchema => ({ ...ref('Error'), descripti
 
 /**
  * The error answers of a documented route, added to what the route lists itself: 401 unless it
- * needs no token, 404 when it has path parameters, 422 when it takes a body, and the shared error
- * schema for every other 4xx and 5xx.
+ * needs no token, 404 when it has path parameters, 400, 413, 415 and 422 when it takes a body, and
+ * the shared error schema for every other 4xx and 5xx. Each status is that of its codes in the one
+ * table (ERROR_STATUS in src/model/errors.ts).
  */
 function errorResponses(route: RouteOptions, schema: Record<string, unknown>): Record<string, JsonSchema> {
   const open = Array.isArray(schema.security) && schema.security.length === 0;
   return {
     ...(open ? {} : { 401: error('No valid API token (`Authorization: Bearer TOKEN`, or a `?ticket=` where one is accepted).') }),
     ...(route.url.includes(':') ? { 404: error('Not found, or not visible to the caller.') } : {}),
-    ...(schema.body ? { 422: error('Invalid input: `problems` names each field.') } : {}),
-    '4xx': error('The request was refused: `code` says why (403: not allowed for this role).'),
-    '5xx': error('Internal error.'),
+    ...(schema.body
+      ? {
+          400: error('The body does not parse (`CYR_PARSE`), or the request is malformed (`CYR_BAD_REQUEST`).'),
+          413: error('The body is over 1 MiB (`CYR_TOO_LARGE`).'),
+          415: error('A content type this route does not take (`CYR_UNSUPPORTED_MEDIA`).'),
+          422: error('Invalid input (`CYR_INVALID`): `problems` names each field.'),
+        }
+      : {}),
+    '4xx': error(
+      'The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`).',
+    ),
+    '5xx': error(
+      'The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`).',
+    ),
   };
 }
 

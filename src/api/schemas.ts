@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { LiveStatus } from '../engine/index.js';
+import { type LiveStatus, ROLES, TOKEN_SCOPES } from '../engine/index.js';
 import { EGRESS_KINDS, NETWORK_MODES, RUNTIMES, RawHost, RawRange } from '../model/index.js';
-import { ROLES, TOKEN_SCOPES } from '../store/index.js';
 
 /**
  * The API's JSON schemas: request bodies (generated from the model's own zod schemas, so there is
@@ -184,7 +183,11 @@ export const SCHEMAS: Readonly<Record<SchemaName, JsonSchema>> = {
   ),
   Error: exact(
     {
-      code: { ...str, description: 'A stable code, e.g. `CYR_NOT_FOUND`, `CYR_VALIDATION`.', pattern: '^CYR_[A-Z0-9_]+$' },
+      code: {
+        ...str,
+        description: 'A stable code, e.g. `CYR_NOT_FOUND`, `CYR_INVALID`; the HTTP status is always that of its code.',
+        pattern: '^CYR_[A-Z0-9_]+$',
+      },
       message: str,
       hint: { ...str, description: 'What to do about it.' },
       problems: { ...list(ref('Problem')), description: 'Each problem of an invalid input (422).' },

@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
-import type { Engine } from '../engine/index.js';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
+import { type Engine, atLeastInfo } from '../engine/index.js';
 import { CyrangeError } from '../model/index.js';
 import { authenticate } from './auth.js';
-import { errorHandler } from './errors.js';
+import { errorHandler, notFound } from './errors.js';
 import type { JobRunner } from './jobs.js';
 import { MetricsSampler } from './metrics.js';
 import { registerOpenapi } from './openapi.js';
@@ -27,7 +27,10 @@ export interface ServerOptions {
   readonly jobs: JobRunner;
   /** Built web UI to serve at `/`; none when null or missing. */
   readonly webRoot?: string | null;
-  /** Request logs (method, path without its query string, status, time) at info level. */
+  /**
+   * Request logs (method, path without its query string, status, time, range and host) and job
+   * logs, at info level or the lower one CYRANGE_LOG names, through the process's root pino logger.
+   */
   readonly logger?: boolean;
   /** How often NIC counters of running ranges are read for /metrics and stats (default 5 s, or `CYRANGE_METRICS_INTERVAL_MS`). */
   readonly metricsIntervalMs?: number;
@@ -48,15 +51,20 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const access = engine.access;
   if (!access) throw new CyrangeError('CYR_INTERNAL', 'the server needs a store with users');
   const app = Fastify({
-    logger: opts.logger
+    // One logger for requests, jobs and commands: at least info when asked for (CYRANGE_LOG=1), debug when CYRANGE_LOG=debug.
+    ...(opts.logger
       ? {
-          level: 'info',
-          serializers: {
-            req: (req: { method: string; url: string }) => ({ method: req.method, path: pathOf(req.url) }),
-            res: (res: { statusCode: number }) => ({ status: res.statusCode }),
-          },
+          loggerInstance: atLeastInfo().child(
+            {},
+            {
+              serializers: {
+                req: (req: { method: string; url: string }) => ({ method: req.method, path: pathOf(req.url) }),
+                res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+              },
+            },
+          ) as FastifyBaseLogger,
         }
-      : false,
+      : { logger: false }),
     // Fastify's own request lines carry the whole URL; ours below leave the query string out.
     disableRequestLogging: true,
     bodyLimit: 1024 * 1024,
@@ -65,7 +73,18 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   if (onRoute) app.addHook('onRoute', (route) => onRoute(route));
   if (opts.logger)
     app.addHook('onResponse', async (req, reply) => {
-      req.log.info({ method: req.method, path: pathOf(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+      const p = (req.params ?? {}) as { name?: string; host?: string };
+      req.log.info(
+        {
+          method: req.method,
+          path: pathOf(req.url),
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime),
+          ...(p.name && req.url.startsWith('/api/ranges/') ? { range: p.name } : {}),
+          ...(p.host ? { host: p.host } : {}),
+        },
+        'request',
+      );
     });
   const tickets = new TicketBook();
   const envInterval = Number(process.env.CYRANGE_METRICS_INTERVAL_MS);
@@ -116,9 +135,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     // Client-side routes of the single-page app all load index.html.
     app.setNotFoundHandler((req, reply) => {
       if (req.method === 'GET' && !req.url.startsWith('/api/')) return reply.sendFile('index.html');
-      return reply.code(404).send({ code: 'CYR_NOT_FOUND', message: `no route ${req.method} ${req.url}` });
+      return notFound(req, reply);
     });
   } else {
+    app.setNotFoundHandler(notFound);
     app.get('/', { schema: { hide: true } }, async (_req, reply) =>
       reply
         .type('text/html')

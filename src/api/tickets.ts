@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { hashToken } from '../store/index.js';
+import { hashToken } from '../engine/index.js';
 
 /** What a ticket stands for: the token it was asked for with, so revoking that token kills it too. */
 export interface TicketGrant {

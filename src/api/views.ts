@@ -1,5 +1,11 @@
-import type { EngineEvent, InspectedHost, NicStatsRow, RangeRecord, StepResult } from '../engine/index.js';
-import { liveStatusOf } from '../engine/index.js';
+import {
+  type EngineEvent,
+  type InspectedHost,
+  type NicStatsRow,
+  type RangeRecord,
+  type StepResult,
+  liveStatusOf,
+} from '../engine/index.js';
 import type { ResolvedHost, ResolvedRange } from '../model/index.js';
 import type { Job } from './jobs.js';
 

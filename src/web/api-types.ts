@@ -206,7 +206,10 @@ export interface paths {
     /** List the range instances you may see */
     get: operations['listRanges'];
     put?: never;
-    /** Deploy a blueprint as a range instance; returns a job */
+    /**
+     * Deploy a blueprint as a range instance; returns a job
+     * @description On a deployed instance this answers as `cyrange deploy` does: the same blueprint repairs what is missing (nothing changes when nothing is), a changed one gets exactly its diff in place; a change that cannot be made in place is refused with 422 (use PUT /api/ranges/{name} with `replace`).
+     */
     post: operations['deployRange'];
     delete?: never;
     options?: never;
@@ -646,7 +649,7 @@ export interface components {
     };
     /** @description Every error answer (4xx, 5xx). */
     Error: {
-      /** @description A stable code, e.g. `CYR_NOT_FOUND`, `CYR_VALIDATION`. */
+      /** @description A stable code, e.g. `CYR_NOT_FOUND`, `CYR_INVALID`; the HTTP status is always that of its code. */
       code: string;
       message: string;
       /** @description What to do about it. */
@@ -1273,7 +1276,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -1282,7 +1285,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -1318,6 +1321,15 @@ export interface operations {
           'application/json': components['schemas']['Login'];
         };
       };
+      /** @description The body does not parse (`CYR_PARSE`), or the request is malformed (`CYR_BAD_REQUEST`). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Wrong user name or password. */
       401: {
         headers: {
@@ -1327,7 +1339,25 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Invalid input: `problems` names each field. */
+      /** @description The body is over 1 MiB (`CYR_TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A content type this route does not take (`CYR_UNSUPPORTED_MEDIA`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Invalid input (`CYR_INVALID`): `problems` names each field. */
       422: {
         headers: {
           [name: string]: unknown;
@@ -1347,7 +1377,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -1356,7 +1386,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -1394,7 +1424,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -1403,7 +1433,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -1441,7 +1471,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -1450,7 +1480,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -1490,6 +1520,15 @@ export interface operations {
           'application/json': components['schemas']['UserCreated'];
         };
       };
+      /** @description The body does not parse (`CYR_PARSE`), or the request is malformed (`CYR_BAD_REQUEST`). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description No valid API token (`Authorization: Bearer TOKEN`, or a `?ticket=` where one is accepted). */
       401: {
         headers: {
@@ -1499,7 +1538,25 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Invalid input: `problems` names each field. */
+      /** @description The body is over 1 MiB (`CYR_TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A content type this route does not take (`CYR_UNSUPPORTED_MEDIA`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Invalid input (`CYR_INVALID`): `problems` names each field. */
       422: {
         headers: {
           [name: string]: unknown;
@@ -1508,7 +1565,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -1517,7 +1574,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -1555,7 +1612,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -1564,7 +1621,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -1608,6 +1665,15 @@ export interface operations {
           'application/json': components['schemas']['TokenCreated'];
         };
       };
+      /** @description The body does not parse (`CYR_PARSE`), or the request is malformed (`CYR_BAD_REQUEST`). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description No valid API token (`Authorization: Bearer TOKEN`, or a `?ticket=` where one is accepted). */
       401: {
         headers: {
@@ -1617,7 +1683,25 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Invalid input: `problems` names each field. */
+      /** @description The body is over 1 MiB (`CYR_TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A content type this route does not take (`CYR_UNSUPPORTED_MEDIA`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Invalid input (`CYR_INVALID`): `problems` names each field. */
       422: {
         headers: {
           [name: string]: unknown;
@@ -1626,7 +1710,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -1635,7 +1719,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -1682,7 +1766,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -1691,7 +1775,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -1729,7 +1813,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -1738,7 +1822,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -1776,7 +1860,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -1785,7 +1869,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -1819,6 +1903,15 @@ export interface operations {
           'application/json': components['schemas']['Blueprint'];
         };
       };
+      /** @description The body does not parse (`CYR_PARSE`), or the request is malformed (`CYR_BAD_REQUEST`). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description No valid API token (`Authorization: Bearer TOKEN`, or a `?ticket=` where one is accepted). */
       401: {
         headers: {
@@ -1828,7 +1921,25 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Invalid input: `problems` names each field. */
+      /** @description The body is over 1 MiB (`CYR_TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A content type this route does not take (`CYR_UNSUPPORTED_MEDIA`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Invalid input (`CYR_INVALID`): `problems` names each field. */
       422: {
         headers: {
           [name: string]: unknown;
@@ -1837,7 +1948,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -1846,7 +1957,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -1880,6 +1991,15 @@ export interface operations {
           'application/json': components['schemas']['Plan'];
         };
       };
+      /** @description The body does not parse (`CYR_PARSE`), or the request is malformed (`CYR_BAD_REQUEST`). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description No valid API token (`Authorization: Bearer TOKEN`, or a `?ticket=` where one is accepted). */
       401: {
         headers: {
@@ -1889,7 +2009,25 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Invalid input: `problems` names each field. */
+      /** @description The body is over 1 MiB (`CYR_TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A content type this route does not take (`CYR_UNSUPPORTED_MEDIA`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Invalid input (`CYR_INVALID`): `problems` names each field. */
       422: {
         headers: {
           [name: string]: unknown;
@@ -1898,7 +2036,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -1907,7 +2045,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -1956,7 +2094,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -1965,7 +2103,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -2001,6 +2139,15 @@ export interface operations {
           'application/json': components['schemas']['Blueprint'];
         };
       };
+      /** @description The body does not parse (`CYR_PARSE`), or the request is malformed (`CYR_BAD_REQUEST`). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description No valid API token (`Authorization: Bearer TOKEN`, or a `?ticket=` where one is accepted). */
       401: {
         headers: {
@@ -2019,7 +2166,25 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Invalid input: `problems` names each field. */
+      /** @description The body is over 1 MiB (`CYR_TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A content type this route does not take (`CYR_UNSUPPORTED_MEDIA`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Invalid input (`CYR_INVALID`): `problems` names each field. */
       422: {
         headers: {
           [name: string]: unknown;
@@ -2028,7 +2193,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -2037,7 +2202,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -2084,7 +2249,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -2093,7 +2258,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -2142,7 +2307,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -2151,7 +2316,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -2189,7 +2354,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -2198,7 +2363,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -2238,6 +2403,15 @@ export interface operations {
           'application/json': components['schemas']['JobAccepted'];
         };
       };
+      /** @description The body does not parse (`CYR_PARSE`), or the request is malformed (`CYR_BAD_REQUEST`). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description No valid API token (`Authorization: Bearer TOKEN`, or a `?ticket=` where one is accepted). */
       401: {
         headers: {
@@ -2247,7 +2421,25 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Invalid input: `problems` names each field. */
+      /** @description The body is over 1 MiB (`CYR_TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A content type this route does not take (`CYR_UNSUPPORTED_MEDIA`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Invalid input (`CYR_INVALID`): `problems` names each field. */
       422: {
         headers: {
           [name: string]: unknown;
@@ -2256,7 +2448,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -2265,7 +2457,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -2314,7 +2506,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -2323,7 +2515,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -2370,6 +2562,15 @@ export interface operations {
           'application/json': components['schemas']['JobAccepted'];
         };
       };
+      /** @description The body does not parse (`CYR_PARSE`), or the request is malformed (`CYR_BAD_REQUEST`). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description No valid API token (`Authorization: Bearer TOKEN`, or a `?ticket=` where one is accepted). */
       401: {
         headers: {
@@ -2397,7 +2598,25 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Invalid input: `problems` names each field. */
+      /** @description The body is over 1 MiB (`CYR_TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A content type this route does not take (`CYR_UNSUPPORTED_MEDIA`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Invalid input (`CYR_INVALID`): `problems` names each field. */
       422: {
         headers: {
           [name: string]: unknown;
@@ -2406,7 +2625,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -2415,7 +2634,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -2466,7 +2685,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -2475,7 +2694,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -2524,7 +2743,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -2533,7 +2752,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -2582,7 +2801,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -2591,7 +2810,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -2640,7 +2859,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -2649,7 +2868,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -2684,6 +2903,15 @@ export interface operations {
           'application/json': components['schemas']['Host'];
         };
       };
+      /** @description The body does not parse (`CYR_PARSE`), or the request is malformed (`CYR_BAD_REQUEST`). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description No valid API token (`Authorization: Bearer TOKEN`, or a `?ticket=` where one is accepted). */
       401: {
         headers: {
@@ -2702,7 +2930,25 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Invalid input: `problems` names each field. */
+      /** @description The body is over 1 MiB (`CYR_TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A content type this route does not take (`CYR_UNSUPPORTED_MEDIA`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Invalid input (`CYR_INVALID`): `problems` names each field. */
       422: {
         headers: {
           [name: string]: unknown;
@@ -2711,7 +2957,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -2720,7 +2966,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -2770,7 +3016,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -2779,7 +3025,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -2827,7 +3073,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -2836,7 +3082,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -2886,7 +3132,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -2895,7 +3141,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -2945,7 +3191,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -2954,7 +3200,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -3004,7 +3250,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -3013,7 +3259,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -3049,6 +3295,15 @@ export interface operations {
           'application/json': components['schemas']['Host'];
         };
       };
+      /** @description The body does not parse (`CYR_PARSE`), or the request is malformed (`CYR_BAD_REQUEST`). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description No valid API token (`Authorization: Bearer TOKEN`, or a `?ticket=` where one is accepted). */
       401: {
         headers: {
@@ -3067,7 +3322,25 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Invalid input: `problems` names each field. */
+      /** @description The body is over 1 MiB (`CYR_TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A content type this route does not take (`CYR_UNSUPPORTED_MEDIA`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Invalid input (`CYR_INVALID`): `problems` names each field. */
       422: {
         headers: {
           [name: string]: unknown;
@@ -3076,7 +3349,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -3085,7 +3358,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -3136,7 +3409,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -3145,7 +3418,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -3180,6 +3453,15 @@ export interface operations {
         };
         content?: never;
       };
+      /** @description The body does not parse (`CYR_PARSE`), or the request is malformed (`CYR_BAD_REQUEST`). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description No valid API token (`Authorization: Bearer TOKEN`, or a `?ticket=` where one is accepted). */
       401: {
         headers: {
@@ -3198,7 +3480,25 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Invalid input: `problems` names each field. */
+      /** @description The body is over 1 MiB (`CYR_TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A content type this route does not take (`CYR_UNSUPPORTED_MEDIA`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Invalid input (`CYR_INVALID`): `problems` names each field. */
       422: {
         headers: {
           [name: string]: unknown;
@@ -3207,7 +3507,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -3216,7 +3516,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -3265,7 +3565,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -3274,7 +3574,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -3323,7 +3623,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -3332,7 +3632,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -3392,7 +3692,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -3401,7 +3701,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -3465,7 +3765,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -3474,7 +3774,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -3524,7 +3824,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -3533,7 +3833,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -3582,7 +3882,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -3591,7 +3891,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -3640,7 +3940,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -3649,7 +3949,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -3686,6 +3986,15 @@ export interface operations {
           'application/json': components['schemas']['Snapshot'];
         };
       };
+      /** @description The body does not parse (`CYR_PARSE`), or the request is malformed (`CYR_BAD_REQUEST`). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description No valid API token (`Authorization: Bearer TOKEN`, or a `?ticket=` where one is accepted). */
       401: {
         headers: {
@@ -3704,7 +4013,25 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Invalid input: `problems` names each field. */
+      /** @description The body is over 1 MiB (`CYR_TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A content type this route does not take (`CYR_UNSUPPORTED_MEDIA`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Invalid input (`CYR_INVALID`): `problems` names each field. */
       422: {
         headers: {
           [name: string]: unknown;
@@ -3713,7 +4040,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -3722,7 +4049,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -3772,7 +4099,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -3781,7 +4108,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -3829,7 +4156,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -3838,7 +4165,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -3894,7 +4221,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -3903,7 +4230,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -3941,7 +4268,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -3950,7 +4277,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -4000,6 +4327,15 @@ export interface operations {
           'application/json': components['schemas']['PoolJobAccepted'];
         };
       };
+      /** @description The body does not parse (`CYR_PARSE`), or the request is malformed (`CYR_BAD_REQUEST`). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description No valid API token (`Authorization: Bearer TOKEN`, or a `?ticket=` where one is accepted). */
       401: {
         headers: {
@@ -4009,7 +4345,25 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Invalid input: `problems` names each field. */
+      /** @description The body is over 1 MiB (`CYR_TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A content type this route does not take (`CYR_UNSUPPORTED_MEDIA`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Invalid input (`CYR_INVALID`): `problems` names each field. */
       422: {
         headers: {
           [name: string]: unknown;
@@ -4018,7 +4372,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -4027,7 +4381,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -4076,7 +4430,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -4085,7 +4439,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -4136,7 +4490,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -4145,7 +4499,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;
@@ -4184,6 +4538,15 @@ export interface operations {
           'application/json': components['schemas']['PoolJobAccepted'];
         };
       };
+      /** @description The body does not parse (`CYR_PARSE`), or the request is malformed (`CYR_BAD_REQUEST`). */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description No valid API token (`Authorization: Bearer TOKEN`, or a `?ticket=` where one is accepted). */
       401: {
         headers: {
@@ -4202,7 +4565,25 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Invalid input: `problems` names each field. */
+      /** @description The body is over 1 MiB (`CYR_TOO_LARGE`). */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description A content type this route does not take (`CYR_UNSUPPORTED_MEDIA`). */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Invalid input (`CYR_INVALID`): `problems` names each field. */
       422: {
         headers: {
           [name: string]: unknown;
@@ -4211,7 +4592,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description The request was refused: `code` says why (403: not allowed for this role). */
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
       '4XX': {
         headers: {
           [name: string]: unknown;
@@ -4220,7 +4601,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Internal error. */
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
       '5XX': {
         headers: {
           [name: string]: unknown;

@@ -1,6 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { type Engine, hashBlueprintPasswords } from '../../engine/index.js';
-import { CyrangeError, ValidationError, diffRanges, loadRawRange, replacementsOf, resolveRange } from '../../model/index.js';
+import {
+  CyrangeError,
+  type ResolvedRange,
+  ValidationError,
+  diffRanges,
+  loadRawRange,
+  replacementsOf,
+  resolveRange,
+} from '../../model/index.js';
 import { actorOf, caller, loadRange } from '../auth.js';
 import type { JobRunner } from '../jobs.js';
 import { ref } from '../schemas.js';
@@ -9,6 +17,21 @@ interface ApplyBody {
   source?: string;
   blueprint_id?: number;
   replace?: boolean;
+}
+
+/**
+ * Refuses (ValidationError, 422) the changes from `stored` to `range` that cannot be made in place,
+ * before a job starts, so the answer names each field and nothing changes. `how` says what to do.
+ */
+export function refuseReplacements(stored: ResolvedRange, range: ResolvedRange, how: string): void {
+  const refused = replacementsOf(diffRanges(stored, range));
+  if (refused.length > 0)
+    throw new ValidationError(
+      refused.map((c) => ({
+        path: c.path,
+        message: `${c.from} → ${c.to} ${how} to ${c.target === 'host' ? `recreate host ${c.name}` : 'rebuild the range'} (cyrange plan FILE --name ${range.instance} lists the changes)`,
+      })),
+    );
 }
 
 /**
@@ -62,15 +85,7 @@ export async function applyRoutes(app: FastifyInstance, opts: { engine: Engine; 
       const stored = (await engine.get(rec.instance))?.resolved ?? rec.resolved;
       const range = resolveRange(loadRawRange(source), { instance: rec.instance, pin: stored });
       await engine.admitDeploy(range, actorOf(user));
-      // Refused before a job starts, so a 422 names the field and nothing changes.
-      const refused = body.replace === true ? [] : replacementsOf(diffRanges(stored, range));
-      if (refused.length > 0)
-        throw new ValidationError(
-          refused.map((c) => ({
-            path: c.path,
-            message: `${c.from} → ${c.to} cannot be changed on the running range; send replace: true to ${c.target === 'host' ? `recreate host ${c.name}` : 'rebuild the range'}`,
-          })),
-        );
+      if (body.replace !== true) refuseReplacements(stored, range, 'cannot be changed on the running range; send replace: true');
       const job = jobs.start('deploy', rec.instance, user.name, () =>
         engine.apply(range, source as string, actorOf(user), { replace: body.replace === true, owner: rec.owner ?? user.name }),
       );

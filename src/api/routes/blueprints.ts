@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { stringify as toYaml } from 'yaml';
-import { type Engine, hashBlueprintPasswords } from '../../engine/index.js';
+import { type BlueprintRecord, type Engine, type User, hashBlueprintPasswords } from '../../engine/index.js';
 import { CyrangeError, type ResolvedRange, ValidationError, loadRawRange, resolveRange } from '../../model/index.js';
-import type { BlueprintRecord, User } from '../../store/index.js';
 import { actorOf, caller, requireRole } from '../auth.js';
 import { blueprintBodySchema, idParams, ref } from '../schemas.js';
 

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { Engine } from '../../engine/index.js';
+import type { Engine, User } from '../../engine/index.js';
 import { CyrangeError } from '../../model/index.js';
-import type { User } from '../../store/index.js';
 import { caller, loadRange, rangeRights } from '../auth.js';
 import { ref } from '../schemas.js';
 

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { Engine } from '../../engine/index.js';
+import { type Engine, hashToken } from '../../engine/index.js';
 import { CyrangeError } from '../../model/index.js';
-import { hashToken } from '../../store/index.js';
 import { bearerOf, viewerOf } from '../auth.js';
 import type { JobRunner } from '../jobs.js';
 import { type MetricsSampler, renderMetrics } from '../metrics.js';

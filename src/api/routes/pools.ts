@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { type Engine, hashBlueprintPasswords } from '../../engine/index.js';
+import { type Engine, type PoolRecord, type User, hashBlueprintPasswords } from '../../engine/index.js';
 import { CyrangeError, ValidationError } from '../../model/index.js';
-import type { PoolRecord, User } from '../../store/index.js';
 import { actorOf, caller, loadRange, requireRole } from '../auth.js';
 import type { JobRunner } from '../jobs.js';
 import { ref } from '../schemas.js';

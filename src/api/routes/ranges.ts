@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { type Engine, hashBlueprintPasswords } from '../../engine/index.js';
 import { CyrangeError, type Problem, ValidationError, loadRawRange, resolveRange } from '../../model/index.js';
-import { actorOf, caller, loadRange, requireRole, viewerOf } from '../auth.js';
+import { actorOf, caller, checkRights, loadRange, requireRole, viewerOf } from '../auth.js';
 import type { JobRunner } from '../jobs.js';
 import type { MetricsSampler } from '../metrics.js';
 import { hostBodySchema, nicBodySchema, ref } from '../schemas.js';
+import { refuseReplacements } from './apply.js';
 import { LiveCache } from '../live-cache.js';
 import { hostView, rangeView, statsView } from '../views.js';
 
@@ -75,6 +76,8 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
         operationId: 'deployRange',
         tags: ['ranges'],
         summary: 'Deploy a blueprint as a range instance; returns a job',
+        description:
+          'On a deployed instance this answers as `cyrange deploy` does: the same blueprint repairs what is missing (nothing changes when nothing is), a changed one gets exactly its diff in place; a change that cannot be made in place is refused with 422 (use PUT /api/ranges/{name} with `replace`).',
         body: {
           type: 'object',
           description:
@@ -99,10 +102,24 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
       // Checked before anything is created: bad input is a 422 and leaves no trace.
       // Plain passwords stop here: the job and the store get crypt hashes.
       source = hashBlueprintPasswords(source, { instance: body.name, stateDir: engine.config.stateDir });
-      const range = resolveRange(loadRawRange(source), body.name ? { instance: body.name } : {});
+      const fresh = resolveRange(loadRawRange(source), body.name ? { instance: body.name } : {});
+      // A second deploy answers as `cyrange deploy` does: resolved against what runs (addresses kept),
+      // an identical blueprint repairs, a changed one gets its diff. Whether the instance is new is the
+      // engine's create to decide (atomic in the store); this read only pins and checks who may change it.
+      const deployed = await engine.get(fresh.instance);
+      if (deployed) await loadRange(engine, user, fresh.instance, 'manage');
+      const range = deployed ? resolveRange(loadRawRange(source), { instance: fresh.instance, pin: deployed.resolved }) : fresh;
       await engine.admitDeploy(range, actorOf(user));
-      if (await engine.get(range.instance)) throw new CyrangeError('CYR_EXISTS', `range instance "${range.instance}" already exists`);
-      const job = jobs.start('deploy', range.instance, user.name, () => engine.deploy(range, source, user.name, actorOf(user)));
+      if (deployed)
+        refuseReplacements(deployed.resolved, range, 'cannot be changed by a deploy; PUT /api/ranges/{name} with replace: true');
+      const access = engine.access;
+      const job = jobs.start('deploy', range.instance, user.name, () =>
+        engine.apply(range, source as string, actorOf(user), {
+          owner: user.name,
+          // Checked again by the engine under the instance's lock: one deployed meanwhile is someone's.
+          mayChange: (rec) => access && checkRights(access, user, rec, 'manage'),
+        }),
+      );
       return reply.code(202).header('location', `/api/jobs/${job.id}`).send({ job_id: job.id, instance: range.instance });
     },
   );

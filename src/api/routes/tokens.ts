@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { Engine } from '../../engine/index.js';
+import { type Engine, TOKEN_SCOPES, type TokenRecord, type TokenScope, issueToken } from '../../engine/index.js';
 import { CyrangeError, type Problem, ValidationError } from '../../model/index.js';
-import { TOKEN_SCOPES, type TokenRecord, type TokenScope, issueToken } from '../../store/index.js';
 import { caller, requireRole } from '../auth.js';
 import { idParams, ref } from '../schemas.js';
 import type { TicketBook } from '../tickets.js';

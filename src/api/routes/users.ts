@@ -1,8 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Engine } from '../../engine/index.js';
+import { type Engine, ROLES, type Role, checkPassword, createUserWithToken, issueToken } from '../../engine/index.js';
 import { CyrangeError, type Problem, ValidationError } from '../../model/index.js';
-import { ROLES, type Role, checkPassword, createUserWithToken, issueToken } from '../../store/index.js';
 import { caller, requireRole } from '../auth.js';
 import { ref } from '../schemas.js';
 
