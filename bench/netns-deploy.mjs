@@ -13,6 +13,7 @@
 // Figures only, no pass/fail; goals are printed next to them.
 // Also: 20 concurrent copies of the firewall example, total time and memory per range
 // (BENCH_FIREWALL=0 skips it). Run as root after `npm run build`: node bench/netns-deploy.mjs
+// (CYRANGE_DIST=DIR times the CLI of another build, as bin/cyrange runs it; the engine is dist/'s).
 import { execFileSync, spawn } from 'node:child_process';
 import {
   closeSync,
@@ -37,6 +38,7 @@ import { DEFAULT_PIDS_LIMIT, SANDBOX_CAPS, sandboxConfig } from '../dist/runtime
 import { RUNC_ROOT } from '../dist/runtimes/sandbox/runc.js';
 import { loadSeccompProfile, ociSeccompFromProfile } from '../dist/runtimes/sandbox/seccomp.js';
 import { openStore } from '../dist/store/index.js';
+import { median, ms, now, timed } from './timing.mjs';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'cyrange-bench-'));
 // The CLI runs with its own store, so the two never share a database file while both are open.
@@ -48,8 +50,6 @@ const store = openStore({ stateDir });
 const engine = new Engine(store, cfg);
 const ACTOR = { kind: 'local-root' };
 const CLI = new URL('../bin/cyrange', import.meta.url).pathname;
-const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
-const now = () => process.hrtime.bigint();
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const SIZES = (process.env.BENCH_SIZES ?? '10,50,100').split(',').map(Number);
 // Floor 2's cgroups: apart from Cyrange's /cyrange tree, which its gc owns.
@@ -101,23 +101,6 @@ function runAsync(argv, input, { allowFailure = false, logFile } = {}) {
     });
     c.stdin.on('error', () => {});
     c.stdin.end(input ?? '');
-  });
-}
-
-/** Spawns a command and resolves with its wall time, exit code and output. */
-function timed(argv, env) {
-  return new Promise((res) => {
-    const t = now();
-    const c = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let out = '';
-    let err = '';
-    c.stdout.on('data', (b) => {
-      out += b;
-    });
-    c.stderr.on('data', (b) => {
-      err += b;
-    });
-    c.on('close', (code) => res({ ms: ms(t), code, out, err }));
   });
 }
 
@@ -427,11 +410,6 @@ function cpuMs() {
 }
 
 // ---- the run -------------------------------------------------------------------------------
-
-function median(xs) {
-  const s = [...xs].filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  return s.length ? s[Math.floor(s.length / 2)] : Number.NaN;
-}
 
 const pad = (s, w) => String(s).padStart(w);
 const f0 = (x) => (Number.isFinite(x) ? x.toFixed(0) : '-');

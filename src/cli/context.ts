@@ -1,21 +1,38 @@
 import { Engine, configFromEnv } from '../engine/index.js';
-import { openStore } from '../store/index.js';
+import { CyrangeError } from '../model/index.js';
 import { progressSink } from './progress.js';
 
 /** Opens the store and an engine that renders progress; `close` must run when the command ends. */
 export function openEngine(opts: { progress?: boolean } = {}) {
   const cfg = configFromEnv();
-  const store = openStore({ stateDir: cfg.stateDir });
   const progress = opts.progress ? progressSink() : null;
   const failAt = process.env.CYRANGE_TEST_FAIL_AT;
-  const engine = new Engine(store, cfg, { ...(progress ? { onEvent: progress.sink } : {}), ...(failAt ? { failAt } : {}) });
+  const engine = Engine.open(cfg, { ...(progress ? { onEvent: progress.sink } : {}), ...(failAt ? { failAt } : {}) });
   return {
     engine,
-    store,
     cfg,
     close: () => {
       progress?.end();
-      store.close();
+      engine.close();
     },
   };
+}
+
+/** Users, tokens and assignments of the store. */
+export type Access = NonNullable<Engine['access']>;
+
+/** The users, tokens and assignments of an engine's store. */
+export function accessOf(engine: Engine): Access {
+  if (!engine.access) throw new CyrangeError('CYR_INTERNAL', 'this store keeps no users');
+  return engine.access;
+}
+
+/** Runs `fn` on the store's users and tokens, then closes the store. */
+export async function withAccess<T>(fn: (access: Access) => T | Promise<T>): Promise<T> {
+  const ctx = openEngine();
+  try {
+    return await fn(accessOf(ctx.engine));
+  } finally {
+    ctx.close();
+  }
 }

@@ -14,20 +14,24 @@ export function actorFor(as: string | undefined): Actor {
   throw new ValidationError([{ path: '--as', message: `"${as}" is not a role (admin, instructor, student)` }]);
 }
 
-/**
- * Reads, parses, resolves and admits a blueprint file; every failure is a ValidationError naming
- * the file.
- */
-export function loadBlueprintFile(file: string, instance?: string, actor: Actor = localActor()): { range: ResolvedRange; source: string } {
-  let source: string;
+/** The text of a blueprint file; one that cannot be read is a ValidationError naming it. */
+export function readBlueprintText(file: string): string {
   try {
-    source = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (e) {
     throw new ValidationError(
       [{ path: '', message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }],
       file,
     );
   }
+}
+
+/**
+ * Reads, parses, resolves and admits a blueprint file; every failure is a ValidationError naming
+ * the file.
+ */
+export function loadBlueprintFile(file: string, instance?: string, actor: Actor = localActor()): { range: ResolvedRange; source: string } {
+  let source = readBlueprintText(file);
   // Plain passwords never go further than this: what is parsed and stored holds crypt hashes.
   source = hashBlueprintPasswords(source, { ...(instance !== undefined ? { instance } : {}), stateDir: configFromEnv().stateDir });
   const raw = loadRawRange(source, file);

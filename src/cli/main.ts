@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { CyrangeError, ValidationError, formatProblem } from '../model/index.js';
+import type { CyrangeError } from '../model/index.js';
 import { registerCommands } from './commands.js';
 
 /** Exit status for invalid input, as the CLI contract fixes it. */
@@ -12,27 +12,26 @@ let running = 'cyrange';
  * An error Cyrange did not raise on purpose (a file system or library error) as a CyrangeError line
  * naming the operation and its object, never a raw `Error:` with a stack. CYRANGE_DEBUG=1 keeps the stack.
  */
-function asCyrangeError(e: unknown): CyrangeError {
+function asCyrangeError(model: typeof import('../model/index.js'), e: unknown): CyrangeError {
   const err = e instanceof Error ? e : new Error(String(e));
   const what = err.message.trim() || err.name || 'unknown error';
-  return new CyrangeError('CYR_INTERNAL', `${running}: ${what}`, {
+  return new model.CyrangeError('CYR_INTERNAL', `${running}: ${what}`, {
     hint: process.env.CYRANGE_DEBUG === '1' ? err.stack : 'unexpected: run it again with CYRANGE_DEBUG=1 to see where it came from',
     cause: e,
   });
 }
 
-function report(e: unknown): number {
-  if (!(e instanceof CyrangeError)) return report(asCyrangeError(e));
-  if (e instanceof ValidationError) {
-    for (const p of e.problems) process.stderr.write(`${e.source ? `${e.source}: ` : ''}${formatProblem(p)}\n`);
+/** Writes a failure to stderr and gives the exit status. Loads the model lazily: `--help` never needs it. */
+async function report(e: unknown): Promise<number> {
+  const model = await import('../model/index.js');
+  const c = e instanceof model.CyrangeError ? e : asCyrangeError(model, e);
+  if (c instanceof model.ValidationError) {
+    for (const p of c.problems) process.stderr.write(`${c.source ? `${c.source}: ` : ''}${model.formatProblem(p)}\n`);
     return EXIT_INVALID;
   }
-  if (e instanceof CyrangeError) {
-    process.stderr.write(`error: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ''}`);
-    // Bad input is exit 2 however it was found.
-    return e.code === 'CYR_INVALID' || e.code === 'CYR_PARSE' ? EXIT_INVALID : 1;
-  }
-  return 1;
+  process.stderr.write(`error: ${c.message}\n${c.hint ? `hint: ${c.hint}\n` : ''}`);
+  // Bad input is exit 2 however it was found.
+  return c.code === 'CYR_INVALID' || c.code === 'CYR_PARSE' ? EXIT_INVALID : 1;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -55,14 +54,14 @@ async function main(argv: readonly string[]): Promise<number> {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 0;
       return EXIT_INVALID;
     }
-    return report(e);
+    return await report(e);
   }
 }
 
 // Errors thrown outside the command's promise (a stream's 'error' event, say) are reported the same way.
 for (const event of ['uncaughtException', 'unhandledRejection'] as const)
-  process.on(event, (e: unknown) => {
-    process.exitCode = report(e);
+  process.on(event, async (e: unknown) => {
+    process.exitCode = await report(e);
     process.exit();
   });
 
@@ -70,7 +69,7 @@ main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
-  (e) => {
-    process.exitCode = report(e);
+  async (e) => {
+    process.exitCode = await report(e);
   },
 );

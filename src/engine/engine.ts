@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import {
   type Actor,
   CyrangeError,
@@ -13,9 +14,9 @@ import {
 import { admissionFor, admissionPolicy } from './admission.js';
 import { type CaptureRequest, capture } from './capture.js';
 import { type Snapshot, createSnapshot, listSnapshots, removeSnapshot, restoreSnapshot } from './snapshots.js';
-import type { StreamedCommand } from '../dataplane/index.js';
+import { type StreamedCommand, withSignal } from '../sys/index.js';
 import type { ConsoleSession, ExecOptions } from '../runtimes/index.js';
-import type { AccessRepo, PoolRecord, PoolsRepo } from '../store/index.js';
+import { type AccessRepo, JobsRepo, type PoolRecord, type PoolsRepo, databasePath, openStore } from '../store/index.js';
 import {
   type CopyResult,
   type PoolDeps,
@@ -27,15 +28,16 @@ import {
   resizePool,
 } from './pools.js';
 import type { EngineConfig } from './config.js';
-import { type DeployResult, type EngineContext, deploy } from './deploy.js';
+import type { DeployResult, EngineContext } from './context.js';
+import { deploy } from './deploy.js';
 import { type DestroyResult, destroy } from './destroy.js';
 import type { EventSink, StepResult } from './events.js';
 import { type GcResult, gc } from './gc.js';
 import { type ReconcileResult, reconcile, reconcileAll, reconcileCandidates } from './reconcile.js';
 import { type RangeHealth, probeRanges, trackLiveStatus } from './status.js';
 import { addHost, moveFromVsock, moveToVsock, removeHost } from './host-edit.js';
-import { type ApplyResult, applyRange } from './apply.js';
-import { type HostAction, execInHost, hostAction, openConsole, resetHosts, vncSocket } from './host-ops.js';
+import { type ApplyOptions, type ApplyResult, applyRange } from './apply.js';
+import { type HostAction, execInHost, findHost, hostAction, openConsole, resetHosts, vncSocket } from './host-ops.js';
 import { type InspectResult, inspect } from './inspect.js';
 import { addNic, removeNic } from './nics.js';
 import { setRateLimit } from './rate-limits.js';
@@ -55,11 +57,54 @@ export class Engine {
   constructor(
     store: EngineStore & { access?: AccessRepo; pools?: PoolsRepo },
     cfg: EngineConfig,
-    opts: { onEvent?: EventSink; failAt?: string } = {},
+    opts: { onEvent?: EventSink; failAt?: string; signal?: AbortSignal } = {},
   ) {
-    this.ctx = { store, cfg, emit: opts.onEvent ?? (() => {}), failAt: opts.failAt };
+    this.ctx = { store, cfg, emit: opts.onEvent ?? (() => {}), failAt: opts.failAt, signal: opts.signal };
     this.access = store.access ?? null;
     this.pools = store.pools ?? null;
+  }
+
+  /** The store `open` opened: this engine closes it. */
+  private owned: { jobs: JobsRepo; close: () => void } | null = null;
+
+  /** An engine over the store in `cfg.stateDir` (made and migrated when missing); `close()` closes that store. */
+  static open(cfg: EngineConfig, opts: { onEvent?: EventSink; failAt?: string; signal?: AbortSignal } = {}): Engine {
+    const store = openStore({ stateDir: cfg.stateDir });
+    const engine = new Engine(store, cfg, opts);
+    engine.owned = { jobs: new JobsRepo(store.conn), close: () => store.close() };
+    return engine;
+  }
+
+  /** Whether `cfg.stateDir` holds a store yet, so a read-only command need not make one. */
+  static storeExists(cfg: EngineConfig): boolean {
+    return existsSync(databasePath({ stateDir: cfg.stateDir }));
+  }
+
+  /** Stored jobs and their events, for a job runner, when `open` made this engine. */
+  get jobs(): JobsRepo | null {
+    return this.owned?.jobs ?? null;
+  }
+
+  /** Closes the store `open` opened (again: nothing); an engine given its store leaves it open. */
+  close(): void {
+    this.owned?.close();
+    this.owned = null;
+  }
+
+  /**
+   * This engine with its operations also cancelled by `signal` (an API request's): the same store
+   * and settings; every command they run is killed when either signal aborts.
+   */
+  withSignal(signal: AbortSignal): Engine {
+    const view = Object.create(this) as Engine;
+    const both = this.ctx.signal ? AbortSignal.any([this.ctx.signal, signal]) : signal;
+    (view as unknown as { ctx: EngineContext }).ctx = { ...this.ctx, signal: both };
+    return view;
+  }
+
+  /** Runs one operation under this engine's signal, so every command it runs stops when it aborts. */
+  private op<T>(fn: () => T): T {
+    return withSignal(this.ctx.signal, fn);
   }
 
   private poolDeps(onProgress?: (p: PoolProgress) => void): PoolDeps {
@@ -80,7 +125,7 @@ export class Engine {
     },
     onProgress?: (p: PoolProgress) => void,
   ): Promise<{ pool: PoolRecord; copies: CopyResult[] }> {
-    return createPool(this.ctx, this.poolDeps(onProgress), { ...input, raw: loadRawRange(input.source) });
+    return this.op(() => createPool(this.ctx, this.poolDeps(onProgress), { ...input, raw: loadRawRange(input.source) }));
   }
 
   /** Every pool. */
@@ -101,12 +146,12 @@ export class Engine {
   /** Grows or shrinks a pool to `size` copies. */
   async resizePool(name: string, size: number, actor: Actor, onProgress?: (p: PoolProgress) => void) {
     const deps = this.poolDeps(onProgress);
-    return resizePool(this.ctx, deps, name, size, loadRawRange(getPool(deps, name).source), actor);
+    return this.op(() => resizePool(this.ctx, deps, name, size, loadRawRange(getPool(deps, name).source), actor));
   }
 
   /** Destroys every copy of a pool and forgets it. */
   destroyPool(name: string): Promise<string[]> {
-    return destroyPool(this.ctx, this.poolDeps(), name);
+    return this.op(() => destroyPool(this.ctx, this.poolDeps(), name));
   }
 
   /** The engine's settings. */
@@ -119,14 +164,20 @@ export class Engine {
     return this.ctx.store.getRange(instance);
   }
 
+  /** A host of a stored instance with its range; CYR_NOT_FOUND naming the hosts there are when it has none. */
+  async getHost(instance: string, host: string): Promise<{ host: ResolvedHost; range: ResolvedRange }> {
+    const found = await findHost(this.ctx, instance, host);
+    return { host: found.host, range: found.range };
+  }
+
   /** A unix socket that reaches the host's VNC server (relayed inside the range). */
   vncSocket(instance: string, host: string): Promise<string> {
-    return vncSocket(this.ctx, instance, host);
+    return this.op(() => vncSocket(this.ctx, instance, host));
   }
 
   /** Opens an interactive terminal in a host. */
   console(instance: string, host: string, size: { cols: number; rows: number }): Promise<ConsoleSession> {
-    return openConsole(this.ctx, instance, host, size);
+    return this.op(() => openConsole(this.ctx, instance, host, size));
   }
 
   /**
@@ -145,7 +196,7 @@ export class Engine {
   /** Deploys (or repairs) an instance of a resolved range, after admission (quotas included) for `actor`. */
   async deploy(range: ResolvedRange, source: string, owner: string | null, actor: Actor): Promise<DeployResult> {
     (await admissionFor(this.ctx.cfg, this.ctx.store, actor, range.instance))(range);
-    return deploy(this.ctx, range, source, owner);
+    return this.op(() => deploy(this.ctx, range, source, owner));
   }
 
   /**
@@ -154,19 +205,14 @@ export class Engine {
    * `pin`), applied in place; `replace` allows what cannot change in place (a host's runtime: that
    * host is recreated; a network: the range is rebuilt).
    */
-  async apply(
-    range: ResolvedRange,
-    source: string,
-    actor: Actor,
-    opts: { replace?: boolean; owner?: string | null } = {},
-  ): Promise<ApplyResult> {
+  async apply(range: ResolvedRange, source: string, actor: Actor, opts: ApplyOptions = {}): Promise<ApplyResult> {
     (await admissionFor(this.ctx.cfg, this.ctx.store, actor, range.instance))(range);
-    return applyRange(this.ctx, range, source, opts);
+    return this.op(() => applyRange(this.ctx, range, source, opts));
   }
 
   /** Removes an instance and everything it owns. */
   destroy(instance: string): Promise<DestroyResult> {
-    return destroy(this.ctx, instance);
+    return this.op(() => destroy(this.ctx, instance));
   }
 
   /** Stored instances. */
@@ -176,87 +222,88 @@ export class Engine {
 
   /** An instance with the live state of its hosts. */
   inspect(instance: string): Promise<InspectResult> {
-    return inspect(this.ctx, instance);
+    return this.op(() => inspect(this.ctx, instance));
   }
 
   /** Runs a command in a host and resolves with its exit code. */
   exec(instance: string, host: string, argv: readonly string[], opts?: ExecOptions): Promise<number> {
-    return execInHost(this.ctx, instance, host, argv, opts);
+    return this.op(() => execInHost(this.ctx, instance, host, argv, opts));
   }
 
   /** Puts one host, or every host, back to its deployed state (same NICs, addresses, MACs, policies, limits). */
   reset(instance: string, host?: string): Promise<readonly StepResult[]> {
-    return resetHosts(this.ctx, instance, host);
+    return this.op(() => resetHosts(this.ctx, instance, host));
   }
 
   /** Saves a consistent snapshot of a running range (all hosts frozen while it is taken). */
   createSnapshot(instance: string, name: string): Promise<Snapshot> {
-    return createSnapshot(this.ctx, instance, name);
+    return this.op(() => createSnapshot(this.ctx, instance, name));
   }
 
   /** The snapshots of a range. */
   listSnapshots(instance: string): Promise<Snapshot[]> {
-    return listSnapshots(this.ctx, instance);
+    return this.op(() => listSnapshots(this.ctx, instance));
   }
 
   /** Puts a range's hosts back to a snapshot. */
   restoreSnapshot(instance: string, name: string): Promise<Snapshot> {
-    return restoreSnapshot(this.ctx, instance, name);
+    return this.op(() => restoreSnapshot(this.ctx, instance, name));
   }
 
   /** Removes a snapshot. */
   removeSnapshot(instance: string, name: string): Promise<void> {
-    return removeSnapshot(this.ctx, instance, name);
+    return this.op(() => removeSnapshot(this.ctx, instance, name));
   }
 
   /** Streams pcap from a network's bridge, or from one host's NIC on it. */
   capture(req: CaptureRequest): Promise<StreamedCommand> {
-    return capture(this.ctx, req);
+    return this.op(() => capture(this.ctx, req));
   }
 
   /** Starts, stops or restarts one host. */
   host(instance: string, host: string, action: HostAction) {
-    return hostAction(this.ctx, instance, host, action);
+    return this.op(() => hostAction(this.ctx, instance, host, action));
   }
 
   /** Adds a NIC to a deployed host (store and kernel together). */
   addNic(instance: string, host: string, network: string, ip?: string | null): Promise<ResolvedInterface> {
-    return addNic(this.ctx, instance, host, network, ip);
+    return this.op(() => addNic(this.ctx, instance, host, network, ip));
   }
 
   /** Removes a non-primary NIC from a deployed host. */
   removeNic(instance: string, host: string, network: string): Promise<ResolvedInterface> {
-    return removeNic(this.ctx, instance, host, network);
+    return this.op(() => removeNic(this.ctx, instance, host, network));
   }
 
   /** Sets (null: clears) the rate limit of one NIC of a host, stored and applied without a redeploy. */
   setRateLimit(instance: string, host: string, network: string, limit: RateLimit | null): Promise<ResolvedInterface> {
-    return setRateLimit(this.ctx, instance, host, network, limit);
+    return this.op(() => setRateLimit(this.ctx, instance, host, network, limit));
   }
 
   /** Per-NIC rx/tx counters of an instance from each host's point of view, with totals that survive resets. */
   stats(instance: string): Promise<NicStatsRow[]> {
-    return stats(this.ctx, instance);
+    return this.op(() => stats(this.ctx, instance));
   }
 
   /** Re-wires docker hosts that restart, until `signal` aborts or no docker host is left. */
   watchDocker(signal: AbortSignal): Promise<void> {
-    return watchDocker(this.ctx, signal);
+    return this.op(() => watchDocker(this.ctx, signal));
   }
 
   /** Whether any running range has docker hosts. */
   hasDockerHosts(): Promise<boolean> {
-    return hasDockerHosts(this.ctx);
+    return this.op(() => hasDockerHosts(this.ctx));
   }
 
   /** Adds a host (raw input, blueprint rules, admission for `actor`) to an instance, building it when the range runs. */
   async addHost(instance: string, input: unknown, actor: Actor): Promise<ResolvedHost> {
-    return addHost(this.ctx, instance, input, await admissionFor(this.ctx.cfg, this.ctx.store, actor, instance));
+    const admit = await admissionFor(this.ctx.cfg, this.ctx.store, actor, instance);
+    return this.op(() => addHost(this.ctx, instance, input, admit));
   }
 
   /** Moves a host to vsock mode: no NICs, leases released, host-local channel only. */
   moveToVsock(instance: string, name: string): Promise<ResolvedHost> {
-    return moveToVsock(this.ctx, instance, name);
+    return this.op(() => moveToVsock(this.ctx, instance, name));
   }
 
   /** The reverse of `moveToVsock`: NICs on `interfaces` (first is primary) in bridged or dhcp mode, addresses allocated again. */
@@ -266,52 +313,52 @@ export class Engine {
     mode: Exclude<NetworkMode, 'vsock'>,
     interfaces: ReadonlyArray<{ readonly network: string; readonly ip?: string | null }>,
   ): Promise<ResolvedHost> {
-    return moveFromVsock(this.ctx, instance, name, mode, interfaces);
+    return this.op(() => moveFromVsock(this.ctx, instance, name, mode, interfaces));
   }
 
   /** Removes a host and its objects from an instance. */
   removeHost(instance: string, name: string): Promise<ResolvedHost> {
-    return removeHost(this.ctx, instance, name);
+    return this.op(() => removeHost(this.ctx, instance, name));
   }
 
   /** Replaces an instance's traffic policies on the running range. */
   setPolicies(instance: string, raw: readonly RawPolicy[]): Promise<ResolvedRange> {
-    return setPolicies(this.ctx, instance, raw);
+    return this.op(() => setPolicies(this.ctx, instance, raw));
   }
 
   /** Measures the reachability matrix and what the policies expect. */
   check(instance: string, ports: readonly number[]): Promise<CheckResult[]> {
-    return checkReachability(this.ctx, instance, ports);
+    return this.op(() => checkReachability(this.ctx, instance, ports));
   }
 
   /** Removes leftovers of instances that are gone or crashed. */
   gc(): Promise<GcResult> {
-    return gc(this.ctx);
+    return this.op(() => gc(this.ctx));
   }
 
   /** The live state of stored instances (all when `instances` is left out), from the cheap probe. */
   async liveStatus(instances?: readonly string[]): Promise<RangeHealth[]> {
     const all = await this.ctx.store.listRanges();
-    return probeRanges(this.ctx, instances ? all.filter((r) => instances.includes(r.instance)) : all);
+    return this.op(() => probeRanges(this.ctx, instances ? all.filter((r) => instances.includes(r.instance)) : all));
   }
 
   /** Brings an instance back to its stored range (`force`: even when the probe finds nothing wrong, or its last operation failed). */
   reconcile(instance: string, opts: { force?: boolean } = {}): Promise<ReconcileResult> {
-    return reconcile(this.ctx, instance, opts);
+    return this.op(() => reconcile(this.ctx, instance, opts));
   }
 
   /** Reconciles every stored instance that needs it; with nothing to do, changes nothing. */
   reconcileAll(opts: { limit?: number } = {}): Promise<ReconcileResult[]> {
-    return reconcileAll(this.ctx, opts);
+    return this.op(() => reconcileAll(this.ctx, opts));
   }
 
   /** Instances recorded as running that are not live, or left mid-operation by a dead process. */
   reconcileCandidates(): Promise<RangeHealth[]> {
-    return reconcileCandidates(this.ctx);
+    return this.op(() => reconcileCandidates(this.ctx));
   }
 
   /** Keeps the statuses the API's views read (`liveStatusOf`) fresh through this engine; returns a stop function. */
   trackLiveStatus(): () => void {
-    return trackLiveStatus(this.ctx);
+    return this.op(() => trackLiveStatus(this.ctx));
   }
 }

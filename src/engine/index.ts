@@ -3,7 +3,7 @@ export { Engine } from './engine.js';
 export { type EngineConfig, configFromEnv, runDirOf } from './config.js';
 export { admissionPolicy } from './admission.js';
 export type { EngineEvent, EventSink, StepEvent, StepResult, StepStatus } from './events.js';
-export type { DeployResult } from './deploy.js';
+export type { DeployResult } from './context.js';
 export type { ApplyOptions, ApplyResult } from './apply.js';
 export type { DestroyResult } from './destroy.js';
 export type { GcResult } from './gc.js';
@@ -20,6 +20,28 @@ export { buildMicrovmImage } from './microvm-image.js';
 export { addImage, buildRootfsImage, listAllImages, registerMicrovmImages, DEFAULT_ROOTFS_IMAGE } from './images.js';
 export { buildDiskImage, DEFAULT_DISK_IMAGE } from './images.js';
 export { hashBlueprintPasswords } from './passwords.js';
+// Users, API tokens (stored hashed), blueprints, pools and jobs as the shells see them: they import only the engine.
+export {
+  type AccessRepo,
+  type BlueprintRecord,
+  type JobRecord,
+  type JobsRepo,
+  type PoolRecord,
+  ROLES,
+  TOKEN_SCOPES,
+  type Role,
+  type TokenRecord,
+  type TokenScope,
+  type User,
+  bootstrapAdmin,
+  checkPassword,
+  createUserWithToken,
+  hashToken,
+  issueToken,
+} from '../store/index.js';
+// Structured logs (pino; CYRANGE_LOG sets the level) for the shells.
+export { type LogBindings, atLeastInfo, log, loggingEnabled, withLogContext } from '../sys/index.js';
+export { cliEntry, projectRoot } from '../sys/index.js';
 export type { Snapshot } from './snapshots.js';
 export type { CaptureRequest } from './capture.js';
 export { type CopyResult, type PoolProgress, type RosterEntry, copyName } from './pools.js';

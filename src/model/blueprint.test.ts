@@ -49,7 +49,7 @@ describe('parsing blueprint text', () => {
       ['line 3: Flow sequence in block collection must be sufficiently indented and end with a ]'],
     ],
     ['duplicate keys', 'name: x\nname: y\n', ['line 2: Map keys must be unique']],
-    ['several documents', 'name: x\n---\nname: y\n', ['line 2: Source contains multiple documents; please use YAML.parseAllDocuments()']],
+    ['several documents', 'name: x\n---\nname: y\n', ['line 2: a blueprint is one document; this text holds several']],
     ['an empty document', '', ['expected object, got null']],
     ['a list instead of a range', '- name: x\n', ['expected object, got [{"name":"x"}]']],
     ['unknown top-level fields', 'name: x\nhosts: []\nnets: []\n', ['unknown fields "hosts", "nets"']],

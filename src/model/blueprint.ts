@@ -1,4 +1,4 @@
-import { type CST, Parser, parseDocument } from 'yaml';
+import { type CST, Composer, LineCounter, Parser } from 'yaml';
 import type { z } from 'zod';
 import { type Problem, ValidationError } from './errors.js';
 import { RawRange } from './schema.js';
@@ -54,15 +54,19 @@ export function parseDocumentText(text: string): { value: unknown } | { problems
     (text.length * 3 > MAX_BLUEPRINT_BYTES && new TextEncoder().encode(text).length > MAX_BLUEPRINT_BYTES)
   )
     return { problems: [{ path: '', message: `document is larger than ${MAX_BLUEPRINT_BYTES} bytes` }] };
-  if (nestingExceeds(text, MAX_NESTING))
+  // One lexing pass serves the nesting check and the composer (parsing is most of validate's time).
+  const lines = new LineCounter();
+  const tokens = [...new Parser(lines.addNewLine).parse(text)];
+  if (nestingExceeds(tokens, MAX_NESTING))
     return { problems: [{ path: '', message: `document nests collections deeper than ${MAX_NESTING} levels` }] };
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
+  const docs = [...new Composer({ uniqueKeys: true }).compose(tokens, true, text.length)];
+  const doc = docs[0];
+  if (!doc) return { problems: [{ path: '', message: 'document is empty' }] };
+  const errors = [...doc.errors.map((e) => ({ at: e.pos[0], message: e.message }))];
+  if (docs.length > 1) errors.push({ at: docs[1]?.range[0] ?? 0, message: 'a blueprint is one document; this text holds several' });
+  if (errors.length > 0) {
     return {
-      problems: doc.errors.map((e) => ({
-        path: e.linePos ? `line ${e.linePos[0].line}` : '',
-        message: (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, ''),
-      })),
+      problems: errors.map((e) => ({ path: `line ${lines.linePos(e.at).line}`, message: e.message.split('\n')[0] ?? e.message })),
     };
   }
   try {
@@ -77,9 +81,9 @@ export function parseDocumentText(text: string): { value: unknown } | { problems
  * recursion: `parseDocument` recurses per level, and a few hundred KB of `[[[…` or `- - - …` would
  * otherwise overflow the stack, which V8 may report as a fatal out-of-memory that kills the process.
  */
-function nestingExceeds(text: string, limit: number): boolean {
+function nestingExceeds(tokens: readonly CST.Token[], limit: number): boolean {
   const stack: Array<{ tok: CST.Token; depth: number }> = [];
-  for (const tok of new Parser().parse(text)) stack.push({ tok, depth: 0 });
+  for (const tok of tokens) stack.push({ tok, depth: 0 });
   for (let next = stack.pop(); next; next = stack.pop()) {
     const { tok, depth } = next;
     if (tok.type === 'document') {

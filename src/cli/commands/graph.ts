@@ -1,6 +1,9 @@
 import { type Command, Option } from 'commander';
-import { CyrangeError, GRAPH_FORMATS, type GraphFormat, renderGraph } from '../../model/index.js';
-import { openEngine } from '../context.js';
+import type { GraphFormat } from '../../model/index.js';
+import { allOf } from '../choices.js';
+
+/** The model's graph formats, in its order. */
+const GRAPH_FORMATS = allOf<GraphFormat>()(['mermaid', 'dot', 'json']);
 
 /** `cyrange graph INSTANCE --format mermaid|dot|json`: the topology of a stored instance, for docs. */
 export function registerGraphCommands(program: Command): void {
@@ -9,15 +12,5 @@ export function registerGraphCommands(program: Command): void {
     .description('print the topology of a range instance (networks and hosts as nodes, one edge per NIC) as Mermaid, DOT or JSON')
     .argument('<instance>')
     .addOption(new Option('--format <format>', 'output form').choices([...GRAPH_FORMATS]).default('mermaid'))
-    .action(async (instance: string, o: { format: GraphFormat }) => {
-      const ctx = openEngine();
-      let rec: Awaited<ReturnType<typeof ctx.engine.get>>;
-      try {
-        rec = await ctx.engine.get(instance);
-      } finally {
-        ctx.close();
-      }
-      if (!rec) throw new CyrangeError('CYR_NOT_FOUND', `no range instance "${instance}"`, { hint: 'see `cyrange ls`' });
-      process.stdout.write(renderGraph(rec.resolved, o.format));
-    });
+    .action(async (instance: string, o: { format: GraphFormat }) => (await import('../actions/graph.js')).graph(instance, o));
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { openEngine } from '../context.js';
-import { printJson } from '../output.js';
+
+const actions = () => import('../actions/nics.js');
 
 /** `nic add` and `nic rm`: change the NICs of a running host; the store follows in the same operation. */
 export function registerNicCommands(program: Command): void {
@@ -13,31 +13,14 @@ export function registerNicCommands(program: Command): void {
     .argument('<network>')
     .option('--ip <ip>', 'static address in that network')
     .option('--json', 'print the new interface as JSON')
-    .action(async (instance: string, host: string, network: string, o: { ip?: string; json?: boolean }) => {
-      const ctx = openEngine({ progress: !o.json });
-      try {
-        const n = await ctx.engine.addNic(instance, host, network, o.ip ?? null);
-        ctx.close();
-        if (o.json) printJson(n);
-        else process.stdout.write(`${instance}/${host}: ${n.ifname} on ${network} ${n.ip ?? '(dhcp)'} ${n.mac}\n`);
-      } finally {
-        ctx.close();
-      }
-    });
+    .action(async (instance: string, host: string, network: string, o: { ip?: string; json?: boolean }) =>
+      (await actions()).nicAdd(instance, host, network, o),
+    );
   nic
     .command('rm')
     .description('detach the host from a network (the primary interface cannot be removed)')
     .argument('<instance>')
     .argument('<host>')
     .argument('<network>')
-    .action(async (instance: string, host: string, network: string) => {
-      const ctx = openEngine({ progress: true });
-      try {
-        const n = await ctx.engine.removeNic(instance, host, network);
-        ctx.close();
-        process.stdout.write(`${instance}/${host}: removed ${n.ifname} (${network})\n`);
-      } finally {
-        ctx.close();
-      }
-    });
+    .action(async (instance: string, host: string, network: string) => (await actions()).nicRm(instance, host, network));
 }

@@ -1,17 +1,12 @@
 import type { Command } from 'commander';
-import { configFromEnv } from '../../engine/index.js';
-import { CyrangeError, type Problem, ValidationError } from '../../model/index.js';
-import { type Store, TOKEN_SCOPES, type TokenScope, issueToken, openStore } from '../../store/index.js';
-import { printJson, table } from '../output.js';
+import type { TokenScope } from '../../engine/index.js';
+import type { TokenCreateOptions } from '../actions/tokens.js';
+import { allOf } from '../choices.js';
 
-function withStore<T>(fn: (store: Store) => T): T {
-  const store = openStore({ stateDir: configFromEnv().stateDir });
-  try {
-    return fn(store);
-  } finally {
-    store.close();
-  }
-}
+/** The store's token scopes, in its order. */
+const TOKEN_SCOPES = allOf<TokenScope>()(['api', 'metrics']);
+
+const actions = () => import('../actions/tokens.js');
 
 /** `token create|ls|revoke`: API tokens in the store, so a leaked one can be killed at once. */
 export function registerTokenCommands(program: Command): void {
@@ -24,72 +19,18 @@ export function registerTokenCommands(program: Command): void {
     .option('--scope <scope>', `${TOKEN_SCOPES.join(' or ')}: a metrics token only reads /metrics`, 'api')
     .option('--expires-in <seconds>', 'lifetime in seconds (default: no expiry)')
     .option('--label <text>', 'what it is for', 'cli')
-    .action((o: { user?: string; scope: string; expiresIn?: string; label: string }) => {
-      const problems: Problem[] = [];
-      if (!TOKEN_SCOPES.includes(o.scope as TokenScope))
-        problems.push({ path: '--scope', message: `unknown value "${o.scope}" (valid: ${TOKEN_SCOPES.join(', ')})` });
-      const seconds = o.expiresIn === undefined ? null : Number(o.expiresIn);
-      if (seconds !== null && !(Number.isInteger(seconds) && seconds > 0))
-        problems.push({ path: '--expires-in', message: `"${o.expiresIn}" must be a whole number of seconds above 0` });
-      if (problems.length) throw new ValidationError(problems);
-      withStore((store) => {
-        const user =
-          o.user === undefined
-            ? store.access
-                .listUsers()
-                .filter((u) => u.role === 'admin')
-                .sort((a, b) => a.id - b.id)[0]
-            : store.access.userByName(o.user);
-        if (!user)
-          throw new CyrangeError(
-            'CYR_NOT_FOUND',
-            o.user === undefined ? 'no admin user yet: run `cyrange admin create`' : `no user "${o.user}"`,
-          );
-        const made = issueToken(store.access, user.id, { label: o.label, scope: o.scope as TokenScope, expiresInS: seconds });
-        process.stdout.write(`${made.token}\n`);
-      });
-    });
+    .action(async (o: TokenCreateOptions) => (await actions()).tokenCreate(o));
 
   token
     .command('ls')
     .description('list tokens (never their secrets)')
     .option('--user <name>', "only this user's")
     .option('--json', 'print JSON')
-    .action((o: { user?: string; json?: boolean }) => {
-      withStore((store) => {
-        const user = o.user === undefined ? undefined : store.access.userByName(o.user);
-        if (user === null) throw new CyrangeError('CYR_NOT_FOUND', `no user "${o.user}"`);
-        const now = new Date().toISOString();
-        const rows = store.access.listTokens(user?.id).map((t) => ({
-          id: t.id,
-          user: t.user,
-          scope: t.scope,
-          label: t.label,
-          created_at: t.createdAt,
-          expires_at: t.expiresAt,
-          expired: t.expiresAt !== null && t.expiresAt <= now,
-        }));
-        if (o.json) return printJson(rows);
-        process.stdout.write(
-          `${table(
-            ['ID', 'USER', 'SCOPE', 'CREATED', 'EXPIRES', 'LABEL'],
-            rows.map((r) => [String(r.id), r.user, r.scope, r.created_at, r.expired ? 'expired' : (r.expires_at ?? 'never'), r.label]),
-          )}\n`,
-        );
-      });
-    });
+    .action(async (o: { user?: string; json?: boolean }) => (await actions()).tokenLs(o));
 
   token
     .command('revoke')
     .description('revoke a token: it stops working at once, in the server too')
     .argument('<id>')
-    .action((id: string) => {
-      const n = Number(id);
-      if (!Number.isInteger(n) || n <= 0)
-        throw new ValidationError([{ path: 'id', message: `"${id}" is not a token id (see cyrange token ls)` }]);
-      withStore((store) => {
-        if (!store.access.revokeToken(n)) throw new CyrangeError('CYR_NOT_FOUND', `no token ${n}`);
-        process.stdout.write(`revoked token ${n}\n`);
-      });
-    });
+    .action(async (id: string) => (await actions()).tokenRevoke(id));
 }
