@@ -235,6 +235,29 @@ describe.skipIf(!IS_ROOT)('PUT /api/ranges/:name: the same diff as a job whose e
     expect(r.body.problems.map((p: { path: string }) => p.path)).toContain('networks[1].subnet');
   });
 
+  it("a dry run answers the CLI plan's changes and changes nothing", async () => {
+    const hosts = async () =>
+      ((await api('GET', `/api/ranges/${inst}`)).body.hosts as Array<{ name: string; networks: Array<{ ip_address: string }> }>).map(
+        (h) => [h.name, h.networks.map((n) => n.ip_address)],
+      );
+    const before = await hosts();
+    const r = await api('PUT', `/api/ranges/${inst}`, { source: V2, dry_run: true });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.replaces).toBe(false);
+    expect(r.body.changes.map((c: { summary: string }) => c.summary.replace(/02(:[0-9a-f]{2}){5}/g, 'MAC'))).toEqual([
+      '- host ws2',
+      '~ nic fw/lan 10.0.1.2 MAC → 10.0.1.3 MAC',
+      '+ nic web/lan 10.0.1.11',
+      '+ host ws3',
+      '~ policies (1 → 1 rules)',
+    ]);
+    const replace = await api('PUT', `/api/ranges/${inst}`, { source: V3, dry_run: true });
+    expect(replace.status).toBe(200);
+    expect(replace.body.replaces).toBe(true);
+    expect(replace.body.changes).toContainEqual(expect.objectContaining({ kind: 'replace', path: 'networks[1].subnet' }));
+    expect(await hosts()).toEqual(before);
+  });
+
   it('applies the diff; the job events are its steps and hosts it does not name keep running', async () => {
     const pid = () => Number(readFileSync(join(state.dir, 'run', inst, 'ws1.pid'), 'utf8').split(' ')[0]);
     const before = pid();

@@ -49,6 +49,7 @@ export type SchemaName =
   | 'BlueprintInput'
   | 'RawRange'
   | 'Plan'
+  | 'ApplyPlan'
   | 'HostInput'
   | 'NicInput'
   | 'User'
@@ -341,6 +342,23 @@ export const SCHEMAS: Readonly<Record<SchemaName, JsonSchema>> = {
     },
     required: ['name', 'instance', 'networks', 'routes', 'policies', 'hosts'],
   },
+  ApplyPlan: exact(
+    {
+      instance: str,
+      changes: list(
+        exact(
+          {
+            kind: { ...str, description: 'host-add, nic-readdress, replace, policies, …' },
+            summary: { ...str, description: 'The change as `cyrange plan` prints it.' },
+            path: { ...str, description: 'For a replace: the blueprint field that forces it.' },
+          },
+          { optional: ['path'] },
+        ),
+      ),
+      replaces: { ...bool, description: 'Whether a change needs `replace: true` (a host recreated or the range rebuilt).' },
+    },
+    { description: 'What applying a blueprint would change, in the order it would be applied; nothing is changed.' },
+  ),
   HostInput: {
     ...hostTemplate,
     description:

@@ -1062,6 +1062,20 @@ export interface components {
         }[];
       }[];
     };
+    /** @description What applying a blueprint would change, in the order it would be applied; nothing is changed. */
+    ApplyPlan: {
+      instance: string;
+      changes: {
+        /** @description host-add, nic-readdress, replace, policies, … */
+        kind: string;
+        /** @description The change as `cyrange plan` prints it. */
+        summary: string;
+        /** @description For a replace: the blueprint field that forces it. */
+        path?: string;
+      }[];
+      /** @description Whether a change needs `replace: true` (a host recreated or the range rebuilt). */
+      replaces: boolean;
+    };
     /** @description A host. `networks` lists its NICs, the first is primary; `ip_address` null means auto-assign. The legacy `network_id` + `ip_address` form is one primary NIC. */
     HostInput: {
       name: string;
@@ -2547,10 +2561,24 @@ export interface operations {
            * @default false
            */
           replace?: boolean;
+          /**
+           * @description only answer what would change (200), as `cyrange plan` does
+           * @default false
+           */
+          dry_run?: boolean;
         };
       };
     };
     responses: {
+      /** @description What applying a blueprint would change, in the order it would be applied; nothing is changed. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApplyPlan'];
+        };
+      };
       /** @description A deploy or destroy job was started. */
       202: {
         headers: {

@@ -4,6 +4,7 @@ import {
   CyrangeError,
   type ResolvedRange,
   ValidationError,
+  describeChange,
   diffRanges,
   loadRawRange,
   replacementsOf,
@@ -17,6 +18,7 @@ interface ApplyBody {
   source?: string;
   blueprint_id?: number;
   replace?: boolean;
+  dry_run?: boolean;
 }
 
 /**
@@ -57,9 +59,11 @@ export async function applyRoutes(app: FastifyInstance, opts: { engine: Engine; 
             source: { type: 'string', description: 'blueprint YAML or JSON text' },
             blueprint_id: { type: 'integer', minimum: 1 },
             replace: { type: 'boolean', default: false, description: 'also apply what cannot change in place' },
+            dry_run: { type: 'boolean', default: false, description: 'only answer what would change (200), as `cyrange plan` does' },
           },
         },
         response: {
+          200: ref('ApplyPlan'),
           202: { ...ref('JobAccepted'), headers: { location: { type: 'string', description: 'The job: /api/jobs/{id}.' } } },
           409: { ...ref('Error'), description: 'Another operation is working on this range.' },
         },
@@ -78,13 +82,22 @@ export async function applyRoutes(app: FastifyInstance, opts: { engine: Engine; 
         source = b.source;
       }
       if (typeof source !== 'string') throw new ValidationError([{ path: 'source', message: 'give source or blueprint_id' }]);
-      if (body.replace !== undefined && typeof body.replace !== 'boolean')
-        throw new ValidationError([{ path: 'replace', message: 'must be true or false' }]);
+      for (const flag of ['replace', 'dry_run'] as const)
+        if (body[flag] !== undefined && typeof body[flag] !== 'boolean')
+          throw new ValidationError([{ path: flag, message: 'must be true or false' }]);
       // Plain passwords stop here: the job and the store get crypt hashes.
       source = hashBlueprintPasswords(source, { instance: rec.instance, stateDir: engine.config.stateDir });
       const stored = (await engine.get(rec.instance))?.resolved ?? rec.resolved;
       const range = resolveRange(loadRawRange(source), { instance: rec.instance, pin: stored });
       await engine.admitDeploy(range, actorOf(user));
+      if (body.dry_run === true) {
+        const { changes } = diffRanges(stored, range);
+        return reply.code(200).send({
+          instance: rec.instance,
+          changes: changes.map((c) => ({ kind: c.kind, summary: describeChange(c), ...(c.kind === 'replace' ? { path: c.path } : {}) })),
+          replaces: changes.some((c) => c.kind === 'replace'),
+        });
+      }
       if (body.replace !== true) refuseReplacements(stored, range, 'cannot be changed on the running range; send replace: true');
       const job = jobs.start('deploy', rec.instance, user.name, () =>
         engine.apply(range, source as string, actorOf(user), { replace: body.replace === true, owner: rec.owner ?? user.name }),

@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'react';
 import { ApiError, type RangeView, type Schemas, call, client, followJob } from '../api.js';
-import { COMPARED, previewApply } from '../plan-diff.js';
 
-type Preview = ReturnType<typeof previewApply> & { id: number };
+/** What the server says applying a blueprint would change (a dry run), or why it cannot. */
+type Preview = { id: number } & ({ lines: string[]; replaces: boolean } | { problems: string[] });
 
 /**
  * Applies a changed blueprint to a deployed range: first the changes it would make are shown
- * (computed by the model from what the range page shows), and only a confirmation applies them.
+ * (the server's dry run, the same diff `cyrange plan` prints), and only a confirmation applies them.
  */
 export function ApplyBlueprint({ range, onDone }: { range: RangeView; onDone: () => void }) {
   const [list, setList] = useState<Schemas['Blueprint'][]>([]);
@@ -18,20 +18,29 @@ export function ApplyBlueprint({ range, onDone }: { range: RangeView; onDone: ()
       .then(setList)
       .catch(() => setList([]));
   }, []);
-  const choose = (id: number) => {
-    const b = list.find((x) => x.id === id);
+  const choose = async (id: number) => {
     setStatus('');
     setReplace(false);
-    setPreview(b ? { ...previewApply(range, b.source), id } : null);
+    if (!list.some((x) => x.id === id)) return setPreview(null);
+    try {
+      const plan = await call(
+        client.PUT('/api/ranges/{name}', { params: { path: { name: range.name } }, body: { blueprint_id: id, dry_run: true } }),
+      );
+      if (!('changes' in plan)) throw new Error('the server started a job instead of a dry run');
+      setPreview({ id, lines: plan.changes.map((c) => c.summary), replaces: plan.replaces });
+    } catch (e) {
+      setPreview({ id, problems: e instanceof ApiError ? [e.message, ...e.problems.map((p) => p.line)] : [String(e)] });
+    }
   };
   const apply = async () => {
     if (!preview) return;
     setStatus('applying…');
     try {
-      const { job_id } = await call(
+      const started = await call(
         client.PUT('/api/ranges/{name}', { params: { path: { name: range.name } }, body: { blueprint_id: preview.id, replace } }),
       );
-      const end = await followJob(job_id, () => {});
+      if (!('job_id' in started)) throw new Error('the server answered a dry run instead of starting a job');
+      const end = await followJob(started.job_id, () => {});
       setStatus(end.status === 'succeeded' ? 'applied' : `apply ${end.status}: ${end.error?.message ?? ''}`);
       setPreview(null);
       onDone();
@@ -42,7 +51,7 @@ export function ApplyBlueprint({ range, onDone }: { range: RangeView; onDone: ()
   return (
     <div className="card" data-testid="apply-blueprint">
       <h3>Apply a changed blueprint</h3>
-      <select aria-label="blueprint to apply" value={preview?.id ?? ''} onChange={(e) => choose(Number(e.target.value))}>
+      <select aria-label="blueprint to apply" value={preview?.id ?? ''} onChange={(e) => void choose(Number(e.target.value))}>
         <option value="">— a saved blueprint —</option>
         {list.map((b) => (
           <option key={b.id} value={b.id}>
@@ -60,7 +69,6 @@ export function ApplyBlueprint({ range, onDone }: { range: RangeView; onDone: ()
           <pre className="progress" data-testid="apply-diff">
             {preview.lines.length ? preview.lines.join('\n') : 'no changes'}
           </pre>
-          <p className="muted">Compared with what this page shows: {COMPARED}. Other fields are applied as the blueprint says.</p>
           {preview.replaces && (
             <label className="inline">
               <input type="checkbox" checked={replace} onChange={(e) => setReplace(e.target.checked)} /> also make the changes marked !
