@@ -230,7 +230,7 @@ describe.skipIf(!IS_ROOT)('surviving a reboot and a crashed server', () => {
     expect(unit).toMatch(/^KillMode=process$/m);
     expect(unit).toContain(`Environment="CYRANGE_STATE_DIR=${state.dir}"`);
     expect(unit).toContain('Environment="CYRANGE_CONCURRENCY=4"');
-    expect(unit).toMatch(/^ExecStart=".*node" ".*\/dist\/cli\/main\.js" "serve" "--host" "127\.0\.0\.1" "--port" "8099"$/m);
+    expect(unit).toMatch(/^ExecStart=".*node" ".*\/dist\/(bundle|cli)\/main\.js" "serve" "--host" "127\.0\.0\.1" "--port" "8099"$/m);
     // Secrets stay out of a world-readable unit; the unit reads them from a file of their own.
     expect(unit).not.toContain(ADMIN);
     expect(unit).toMatch(/^EnvironmentFile=-\/etc\/default\/cyrange$/m);
