@@ -173,7 +173,6 @@ async function rebuild(ctx: EngineContext, range: ResolvedRange, results: StepRe
 
 /** Replaces the stored range with `change(current)`; returns the new record. */
 async function update(ctx: EngineContext, instance: string, change: (r: ResolvedRange) => ResolvedRange): Promise<RangeRecord> {
-  if (!ctx.store.updateRange) throw new CyrangeError('CYR_INTERNAL', 'store cannot edit ranges');
   await ctx.store.updateRange(instance, (r) => ({ range: deepFreeze(change(r)), result: null }));
   const rec = await ctx.store.getRange(instance);
   if (!rec) throw new CyrangeError('CYR_NOT_FOUND', `range instance "${instance}" vanished`);

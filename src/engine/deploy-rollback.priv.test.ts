@@ -46,7 +46,7 @@ class FakeStore implements EngineStore {
     const r = this.ranges.get(instance);
     if (r) this.ranges.set(instance, { ...r, status });
   }
-  updateResolved(): void {
+  updateRange(): never {
     throw new Error('not used by deploy');
   }
   deleteRange(instance: string): void {

@@ -68,10 +68,6 @@ class FakeStore implements EngineStore {
     const r = this.must(instance);
     this.ranges.set(instance, { ...r, status });
   }
-  updateResolved(instance: string, resolved: ResolvedRange): void {
-    this.writes.push(`updateResolved ${instance}`);
-    this.ranges.set(instance, { ...this.must(instance), resolved });
-  }
   deleteRange(instance: string): void {
     this.writes.push(`deleteRange ${instance}`);
     this.ranges.delete(instance);

@@ -75,15 +75,16 @@ describe('addInterface', () => {
     expectInStep(s);
   });
 
-  it('seeds the allocator from vm_networks, not from the stored JSON', () => {
+  it('allocates from the document: a row outside it is dropped at the next write', () => {
     const s = corp();
-    // A lease that only the rows know of.
+    // A lease that only the rows know of, as an old two-truth store could hold.
     s.conn
       .prepare(
         "INSERT INTO vm_networks (host_id, network_id, ip_address, is_primary, position, created_at) SELECT h.id, n.id, '10.0.2.11', 0, 1, '' FROM hosts h, networks n WHERE h.name = 'ws2' AND n.name = 'dmz'",
       )
       .run();
-    expect(s.addInterface('corp', 'attacker', 'dmz').ip).toBe('10.0.2.12');
+    expect(s.addInterface('corp', 'attacker', 'dmz').ip).toBe('10.0.2.11');
+    expectInStep(s);
     expect(thrown(() => s.addInterface('corp', 'fw', 'lan'))).toBeInstanceOf(ValidationError);
   });
 

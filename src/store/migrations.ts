@@ -221,7 +221,119 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (job_id, seq))`);
     },
   },
+  {
+    // One truth: each range's document is rebuilt from its rows (the leases were taken from them)
+    // plus what only the JSON held, and stored; the rows are derived from it from now on.
+    name: '0010_one_truth',
+    up: (conn) => {
+      const ranges = conn.prepare('SELECT id, instance, blueprint_name, resolved_json FROM ranges').all() as LegacyRange[];
+      const set = conn.prepare('UPDATE ranges SET resolved_json = ? WHERE id = ?');
+      for (const r of ranges) set.run(JSON.stringify(documentOf(conn, r)), r.id);
+      conn.exec('ALTER TABLE hosts DROP COLUMN spec_json');
+      // The deprecated columns, derived from the primary NIC.
+      conn.exec(`UPDATE hosts SET
+        network_id = (SELECT v.network_id FROM vm_networks v WHERE v.host_id = hosts.id AND v.is_primary = 1),
+        ip_address = (SELECT v.ip_address FROM vm_networks v WHERE v.host_id = hosts.id AND v.is_primary = 1)`);
+    },
+  },
 ];
+
+interface LegacyRange {
+  id: number;
+  instance: string;
+  blueprint_name: string;
+  resolved_json: string;
+}
+
+function parseOr<T>(text: string | null, fallback: T): T {
+  if (text === null) return fallback;
+  try {
+    return (JSON.parse(text) as T | null) ?? fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/**
+ * A range as its rows describe it (networks, hosts, every NIC and lease), with what the rows never
+ * held taken from the stored JSON: descriptions, routes, policies, DNS, host bridges, rate limits.
+ * The rows win where both speak, as the lease code read them until 0010.
+ */
+function documentOf(conn: SqliteConnection, r: LegacyRange): Record<string, unknown> {
+  type J = Record<string, unknown>;
+  const json = parseOr<J>(r.resolved_json, {});
+  const jnets = Array.isArray(json.networks) ? (json.networks as J[]) : [];
+  const jhosts = Array.isArray(json.hosts) ? (json.hosts as J[]) : [];
+  const nets = conn.prepare('SELECT * FROM networks WHERE range_id = ? ORDER BY id').all(r.id) as Array<
+    J & { id: number; name: string; subnet: string }
+  >;
+  const hosts = conn.prepare('SELECT * FROM hosts WHERE range_id = ? ORDER BY id').all(r.id) as Array<J & { id: number; name: string }>;
+  const nics = conn
+    .prepare('SELECT v.* FROM vm_networks v JOIN hosts h ON h.id = v.host_id WHERE h.range_id = ? ORDER BY v.host_id, v.position')
+    .all(r.id) as J[];
+  const networks = nets.map((n) => {
+    const j = jnets.find((x) => x.name === n.name) ?? {};
+    return {
+      name: n.name,
+      subnet: n.subnet,
+      prefix: Number(n.subnet.split('/')[1]),
+      gateway: n.gateway,
+      egress: n.egress,
+      hostBridge: j.hostBridge ?? null,
+      dhcp: parseOr(n.dhcp_json as string | null, null),
+      dns: j.dns ?? [],
+      reserved: 'reserved' in j ? j.reserved : parseOr<string[]>(n.reserved_json as string | null, []),
+      bridge: n.bridge,
+    };
+  });
+  const out = hosts.map((h) => {
+    const j = jhosts.find((x) => x.name === h.name) ?? {};
+    const spec = { ...j, ...parseOr<J>(h.spec_json as string | null, {}) };
+    const jnics = Array.isArray(j.interfaces) ? (j.interfaces as J[]) : [];
+    const interfaces = nics
+      .filter((v) => v.host_id === h.id)
+      .map((v) => {
+        const net = nets.find((n) => n.id === v.network_id) as (typeof nets)[number];
+        return {
+          network: net.name,
+          ip: v.ip_address,
+          prefix: Number(net.subnet.split('/')[1]),
+          gateway: net.gateway,
+          addressing: v.addressing,
+          mac: v.mac,
+          primary: v.is_primary === 1,
+          ifname: v.ifname,
+          peer: v.peer,
+          rateLimit: jnics.find((x) => x.network === net.name)?.rateLimit ?? null,
+        };
+      });
+    return {
+      plugin: null,
+      image: null,
+      command: null,
+      env: {},
+      resources: { memoryBytes: null, cpus: null },
+      ipForward: false,
+      hidden: false,
+      vncPort: null,
+      ...spec,
+      name: h.name,
+      runtime: h.runtime,
+      network: { ...(spec.network as J | undefined), mode: h.mode },
+      interfaces,
+    };
+  });
+  return {
+    ...json,
+    name: r.blueprint_name,
+    instance: r.instance,
+    description: json.description ?? null,
+    networks,
+    routes: json.routes ?? [],
+    policies: json.policies ?? [],
+    hosts: out,
+  };
+}
 
 /** The networks of a stored resolved range that carry reserved addresses; nothing for text that is not one. */
 function reservedOf(resolvedJson: string): Array<{ name: string; reserved: string[] }> {

@@ -134,7 +134,7 @@ describe('range lifecycle', () => {
   });
 });
 
-describe('updateResolved', () => {
+describe('updateRange', () => {
   const vmRows = (s: Store) =>
     s.conn.prepare('SELECT id, host_id, network_id, ip_address, is_primary, position FROM vm_networks ORDER BY id').all() as Array<{
       id: number;
@@ -154,7 +154,7 @@ describe('updateResolved', () => {
       ...next,
       hosts: next.hosts.map((h) => (h.name === 'attacker' ? { ...h, interfaces: [{ ...h.interfaces[0]!, ip: '10.0.0.67' }] } : h)),
     };
-    store.updateResolved('corp', next);
+    store.updateRange('corp', () => ({ range: next, result: null }));
     expect(store.getRange('corp')?.resolved).toEqual(next);
     const want = next.hosts.flatMap((h) => h.interfaces.map((n) => [h.name, n.network, n.ip, n.primary]));
     expect(store.listInterfaces('corp').map((r) => [r.host, r.network, r.ip_address, r.is_primary])).toEqual(want);
@@ -176,7 +176,7 @@ describe('updateResolved', () => {
         h.name === 'fw' ? { ...h, interfaces: [...h.interfaces].reverse().map((n, i) => ({ ...n, primary: i === 0 })) } : h,
       ),
     };
-    store.updateResolved('corp', swapped);
+    store.updateRange('corp', () => ({ range: swapped, result: null }));
     expect(
       store
         .listInterfaces('corp')
@@ -233,6 +233,6 @@ describe('updateResolved', () => {
   it('is refused for an unknown instance with CYR_NOT_FOUND', () => {
     const store = memStore();
     const { resolved } = example('two-tier.yaml');
-    expect(codeOf(() => store.updateResolved('two-tier', resolved))).toBe('CYR_NOT_FOUND');
+    expect(codeOf(() => store.updateRange('two-tier', () => ({ range: resolved, result: null })))).toBe('CYR_NOT_FOUND');
   });
 });

@@ -1,9 +1,9 @@
-// Range instances: the `ranges` row and, through syncTopology, the rows that mirror it.
+// Range instances: the `ranges` row holds the document; writeRange derives the other rows from it.
 import type { Selectable } from 'kysely';
 import { CyrangeError, type ResolvedRange } from '../model/index.js';
 import { type SqliteConnection, all, exec, first, immediate, isUniqueViolation, nowIso, qb } from './db.js';
 import type { RangesTable } from './schema.js';
-import { syncTopology } from './topology.js';
+import { writeRange } from './topology.js';
 
 /** Lifecycle states of a stored range instance. */
 export type RangeStatus = 'planned' | 'deploying' | 'running' | 'failed' | 'destroying';
@@ -81,7 +81,8 @@ export function createRange(conn: SqliteConnection, input: NewRange): RangeRecor
           instance: r.instance,
           blueprint_name: r.name,
           blueprint_source: input.source,
-          resolved_json: JSON.stringify(r),
+          // Written whole by writeRange below, in this transaction.
+          resolved_json: '{}',
           kind: input.kind,
           status: input.status,
           owner: input.owner ?? null,
@@ -92,7 +93,7 @@ export function createRange(conn: SqliteConnection, input: NewRange): RangeRecor
     } catch (e) {
       throw isUniqueViolation(e) ? exists(r.instance) : e;
     }
-    syncTopology(conn, id, r);
+    writeRange(conn, id, r);
     const rec = getRange(conn, r.instance);
     if (!rec) throw new CyrangeError('CYR_INTERNAL', `range "${r.instance}" vanished after insert`);
     return rec;
@@ -110,9 +111,10 @@ export function deleteRange(conn: SqliteConnection, instance: string): void {
 }
 
 /**
- * Read-modify-write of an instance's resolved range in one immediate transaction: `change` sees
- * the latest stored range; its result replaces the range and the rows follow. Concurrent callers
- * (other connections or processes) are serialized, so two never take the same lease.
+ * The one way a stored range changes: in one immediate transaction `change` (a pure model edit)
+ * sees the latest stored range, its result is checked and becomes the document, and the rows
+ * follow. Concurrent callers (other connections or processes) are serialized, so two never take
+ * the same lease; a throw anywhere writes nothing.
  */
 export function updateRange<T>(conn: SqliteConnection, instance: string, change: RangeChange<T>): T {
   return immediate(conn, () => {
@@ -120,21 +122,9 @@ export function updateRange<T>(conn: SqliteConnection, instance: string, change:
     if (!rec) throw notFound(instance);
     const { range, result } = change(rec.resolved);
     if (range.instance !== instance) throw new CyrangeError('CYR_INTERNAL', `a change to "${instance}" returned range "${range.instance}"`);
-    syncTopology(conn, rec.id, range);
-    writeResolved(conn, rec.id, range);
+    writeRange(conn, rec.id, range);
     return result;
   });
-}
-
-/** Stores a resolved range's JSON (the rows are the caller's to keep in step). */
-export function writeResolved(conn: SqliteConnection, rangeId: number, range: ResolvedRange): void {
-  exec(
-    conn,
-    qb
-      .updateTable('ranges')
-      .set({ resolved_json: JSON.stringify(range), blueprint_name: range.name, updated_at: nowIso() })
-      .where('id', '=', rangeId),
-  );
 }
 
 /** The error for an instance that is not stored. */

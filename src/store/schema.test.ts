@@ -50,7 +50,7 @@ describe('the schema', () => {
     ],
     [
       'a duplicate host name in a range',
-      "INSERT INTO hosts (range_id, name, runtime, mode, spec_json) VALUES (1, 'web', 'netns', 'bridged', '{}')",
+      "INSERT INTO hosts (range_id, name, runtime, mode) VALUES (1, 'web', 'netns', 'bridged')",
       /UNIQUE.*hosts.range_id, hosts.name/,
     ],
     ['a second uplink row for a range', 'INSERT INTO uplinks (range_id, slot) VALUES (1, 0), (1, 1)', /UNIQUE.*uplinks.range_id/],

@@ -2,7 +2,7 @@ import type { Generated } from 'kysely';
 
 // Table types for Kysely: the store's schema after every migration.
 
-/** `ranges`: one range instance (deployed or planned), with its blueprint source and resolved JSON. */
+/** `ranges`: one range instance (deployed or planned), with its blueprint source and its resolved document, the truth the other range rows are derived from. */
 export interface RangesTable {
   id: Generated<number>;
   instance: string;
@@ -30,17 +30,16 @@ export interface NetworksTable {
   reserved_json: string | null;
 }
 
-/** `hosts`: one host of a range; UNIQUE(range_id, name). Its NICs are `vm_networks` rows. */
+/** `hosts`: one host of a range; UNIQUE(range_id, name). Its NICs are `vm_networks` rows. Derived from `ranges.resolved_json`. */
 export interface HostsTable {
   id: Generated<number>;
   range_id: number;
   name: string;
   runtime: string;
   mode: string;
-  spec_json: string;
-  /** Deprecated: the primary network, kept for old readers. vm_networks is the truth. */
+  /** Deprecated: the primary network, derived for old readers. */
   network_id: number | null;
-  /** Deprecated: the primary address, kept for old readers. */
+  /** Deprecated: the primary address, derived for old readers. */
   ip_address: string | null;
 }
 

@@ -1,7 +1,7 @@
 // The Store facade: one connection, migrated on open, and the repositories over it.
-import type { ResolvedInterface, ResolvedRange } from '../model/index.js';
+import type { ResolvedInterface } from '../model/index.js';
 import { type SqliteConnection, type StoreLocation, openConnection } from './db.js';
-import { type NewInterface, addInterface, releaseHostInterfaces, removeInterface } from './leases.js';
+import { type NewInterface, addInterfaceEdit, releaseHostEdit, removeInterfaceEdit } from './leases.js';
 import { migrate } from './migrations.js';
 import * as ranges from './ranges-repo.js';
 import type { NewRange, RangeChange, RangeRecord, RangeStatus } from './ranges-repo.js';
@@ -55,12 +55,10 @@ export class Store {
     ranges.setRangeStatus(this.conn, instance, status);
   }
 
-  /** Replaces an instance's resolved range; networks, hosts and NICs are rewritten to match, in one transaction. */
-  updateResolved(instance: string, resolved: ResolvedRange): void {
-    ranges.updateRange(this.conn, instance, () => ({ range: resolved, result: undefined }));
-  }
-
-  /** Read-modify-write of an instance's resolved range in one immediate transaction (see ranges-repo). */
+  /**
+   * The one write path of a range: `change` is a pure edit of the latest stored range, run in one
+   * immediate transaction; its range is checked and stored, and the rows are rewritten from it.
+   */
   updateRange<T>(instance: string, change: RangeChange<T>): T {
     return ranges.updateRange(this.conn, instance, change);
   }
@@ -75,19 +73,19 @@ export class Store {
     return listInterfaces(this.conn, instance);
   }
 
-  /** Adds a NIC to a host and leases its address (the lowest free one when none is given); see leases.addInterface. */
+  /** Adds a NIC to a host and leases its address (the lowest free one when none is given): addInterfaceEdit through updateRange. */
   addInterface(instance: string, host: string, network: string, nic?: string | null | NewInterface): ResolvedInterface {
-    return addInterface(this.conn, instance, host, network, nic);
+    return this.updateRange(instance, (r) => addInterfaceEdit(r, host, network, nic));
   }
 
   /** Removes a host's NIC and frees its lease; the primary is refused with CYR_CONFLICT. */
   removeInterface(instance: string, host: string, network: string): ResolvedInterface {
-    return removeInterface(this.conn, instance, host, network);
+    return this.updateRange(instance, (r) => removeInterfaceEdit(r, host, network));
   }
 
   /** Removes every NIC of a host (it moves to vsock mode) and frees their leases. */
   releaseHostInterfaces(instance: string, host: string): ResolvedInterface[] {
-    return releaseHostInterfaces(this.conn, instance, host);
+    return this.updateRange(instance, (r) => releaseHostEdit(r, host));
   }
 
   /** The range's uplink slot: the one it holds, or the lowest free one. */

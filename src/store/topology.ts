@@ -1,15 +1,11 @@
-// The rows that mirror a resolved range: networks, hosts and their NICs (vm_networks).
+// The rows derived from a resolved range: networks, hosts and their NICs (vm_networks).
 import type { Selectable } from 'kysely';
-import { type Addressing, CyrangeError, type ResolvedHost, type ResolvedInterface, type ResolvedRange } from '../model/index.js';
-import { type SqliteConnection, all, exec, nowIso, qb } from './db.js';
-import type { HostsTable, NetworksTable, VmNetworksTable } from './schema.js';
+import { type Addressing, CyrangeError, type ResolvedRange } from '../model/index.js';
+import { type SqliteConnection, all, exec, isUniqueViolation, nowIso, qb } from './db.js';
+import type { VmNetworksTable } from './schema.js';
 
-/** A `networks` row. */
-export type NetworkRow = Selectable<NetworksTable>;
-/** A `hosts` row. */
-export type HostRow = Selectable<HostsTable>;
 /** A `vm_networks` row. */
-export type VmNetworkRow = Selectable<VmNetworksTable>;
+type VmNetworkRow = Selectable<VmNetworksTable>;
 
 /** One NIC of a range, with the host and network names joined in. */
 export interface InterfaceRow {
@@ -27,29 +23,6 @@ export interface InterfaceRow {
   readonly position: number;
 }
 
-/** A host as stored in `hosts.spec_json`: the resolved host without its interfaces (those are rows). */
-export function hostSpecJson(h: ResolvedHost): string {
-  const { interfaces: _, ...spec } = h;
-  return JSON.stringify(spec);
-}
-
-/** The model's view of one `vm_networks` row on its network. */
-export function interfaceOf(v: VmNetworkRow, net: NetworkRow): ResolvedInterface {
-  return {
-    network: net.name,
-    ip: v.ip_address,
-    prefix: Number(net.subnet.split('/')[1]),
-    gateway: net.gateway,
-    addressing: v.addressing as Addressing,
-    mac: v.mac,
-    primary: v.is_primary === 1,
-    ifname: v.ifname,
-    peer: v.peer,
-    // Rate limits live in the stored range JSON, not in the rows.
-    rateLimit: null,
-  };
-}
-
 /** Every host with NICs has exactly one primary: the invariant each write path keeps. */
 function checkPrimaries(r: ResolvedRange): void {
   for (const h of r.hosts) {
@@ -64,11 +37,31 @@ const SAME_LEASE: ReadonlyArray<keyof Desired> = ['ip_address', 'is_primary'];
 const SAME_REST: ReadonlyArray<keyof Desired> = ['mac', 'ifname', 'peer', 'addressing', 'position'];
 
 /**
- * Makes a range's networks, hosts and NIC rows match `r`, by name, inside the caller's
- * transaction. Rows that stay keep their ids; rows that go are deleted before anything is
+ * The one write path: stores `r` as the range's document (the truth) and makes its networks, hosts
+ * and NIC rows (for constraints and queries) match it, inside the caller's transaction.
+ */
+export function writeRange(conn: SqliteConnection, rangeId: number, r: ResolvedRange): void {
+  try {
+    syncTopology(conn, rangeId, r);
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+    // A lease or a name the document gives twice (or that a stray row holds).
+    throw new CyrangeError('CYR_CONFLICT', `range "${r.instance}": ${(e as Error).message}`, { cause: e });
+  }
+  exec(
+    conn,
+    qb
+      .updateTable('ranges')
+      .set({ resolved_json: JSON.stringify(r), blueprint_name: r.name, updated_at: nowIso() })
+      .where('id', '=', rangeId),
+  );
+}
+
+/**
+ * Makes a range's networks, hosts and NIC rows match `r`, by name. Rows that stay keep their ids; rows that go are deleted before anything is
  * written, so a lease moving from one NIC to another never collides with itself.
  */
-export function syncTopology(conn: SqliteConnection, rangeId: number, r: ResolvedRange): void {
+function syncTopology(conn: SqliteConnection, rangeId: number, r: ResolvedRange): void {
   checkPrimaries(r);
   const now = nowIso();
   const nets = new Map(
@@ -109,8 +102,7 @@ export function syncTopology(conn: SqliteConnection, rangeId: number, r: Resolve
     const row = {
       runtime: h.runtime,
       mode: h.network.mode,
-      spec_json: hostSpecJson(h),
-      // Deprecated columns, kept in step for old readers.
+      // Deprecated columns, derived for old readers.
       network_id: primary ? netId(primary.network) : null,
       ip_address: primary?.ip ?? null,
     };
