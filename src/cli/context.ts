@@ -2,10 +2,10 @@ import { Engine, configFromEnv } from '../engine/index.js';
 import { openStore } from '../store/index.js';
 import { progressSink } from './progress.js';
 
-/** Opens the store and an engine that renders progress; `close` must run when the command ends. */
-export function openEngine(opts: { progress?: boolean } = {}) {
+/** Opens the store and an engine that renders progress; `close` must be awaited when the command ends. */
+export async function openEngine(opts: { progress?: boolean } = {}) {
   const cfg = configFromEnv();
-  const store = openStore({ stateDir: cfg.stateDir });
+  const store = await openStore({ stateDir: cfg.stateDir });
   const progress = opts.progress ? progressSink() : null;
   const failAt = process.env.CYRANGE_TEST_FAIL_AT;
   const engine = new Engine(store, cfg, { ...(progress ? { onEvent: progress.sink } : {}), ...(failAt ? { failAt } : {}) });
@@ -13,9 +13,9 @@ export function openEngine(opts: { progress?: boolean } = {}) {
     engine,
     store,
     cfg,
-    close: () => {
+    close: async () => {
       progress?.end();
-      store.close();
+      await store.close();
     },
   };
 }

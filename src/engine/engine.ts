@@ -84,24 +84,24 @@ export class Engine {
   }
 
   /** Every pool. */
-  listPools(): PoolRecord[] {
+  listPools(): Promise<PoolRecord[]> {
     return this.poolDeps().pools.list();
   }
 
   /** One pool with its copies. */
-  getPool(name: string): PoolRecord {
+  getPool(name: string): Promise<PoolRecord> {
     return getPool(this.poolDeps(), name);
   }
 
   /** The pool an instance is a copy of, or null. */
-  poolOf(instance: string): PoolRecord | null {
-    return this.pools?.poolOf(instance) ?? null;
+  async poolOf(instance: string): Promise<PoolRecord | null> {
+    return (await this.pools?.poolOf(instance)) ?? null;
   }
 
   /** Grows or shrinks a pool to `size` copies. */
   async resizePool(name: string, size: number, actor: Actor, onProgress?: (p: PoolProgress) => void) {
     const deps = this.poolDeps(onProgress);
-    return resizePool(this.ctx, deps, name, size, loadRawRange(getPool(deps, name).source), actor);
+    return resizePool(this.ctx, deps, name, size, loadRawRange((await getPool(deps, name)).source), actor);
   }
 
   /** Destroys every copy of a pool and forgets it. */

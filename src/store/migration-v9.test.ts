@@ -2,9 +2,9 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
-import { JobsRepo } from './jobs.js';
-import { openStore } from './store.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { raw } from '../../test/store-backend.js';
+import { type Store, openStore } from './store.js';
 import { hashToken } from './tokens.js';
 
 // A copy of a store made by the code before 0010 (testdata/make-v9-store.mjs), opened by this code.
@@ -45,11 +45,14 @@ describe('a store made before 0010, opened by this code', () => {
   const old = oldFacts();
   const path = join(dir, 'cyrange.db');
   copyFileSync(FIXTURE, path);
-  const store = openStore({ path });
+  let store: Store;
+  beforeAll(async () => {
+    store = await openStore({ path });
+  });
   afterAll(() => store.close());
 
-  it('keeps every range with its document, and the rows agree with it', () => {
-    const recs = store.listRanges();
+  it('keeps every range with its document, and the rows agree with it', async () => {
+    const recs = await store.listRanges();
     expect(recs.map((r) => [r.instance, r.resolved.name, r.source, r.kind, r.status, r.owner, r.createdAt])).toEqual(
       old.ranges.map((r) => [r.instance, r.blueprint_name, r.blueprint_source, r.kind, r.status, r.owner, r.created_at]),
     );
@@ -73,9 +76,10 @@ describe('a store made before 0010, opened by this code', () => {
       ),
     );
     expect(fromDoc).toEqual(old.nics);
-    const rows = recs.flatMap((r) =>
-      store.listInterfaces(r.instance).map(({ is_primary, ...x }) => ({ instance: r.instance, ...x, is_primary: is_primary ? 1 : 0 })),
-    );
+    const rows = [];
+    for (const r of recs)
+      for (const { is_primary, ...x } of await store.listInterfaces(r.instance))
+        rows.push({ instance: r.instance, ...x, is_primary: is_primary ? 1 : 0 });
     expect(rows).toEqual(old.nics);
     // Facts only the document held survive: a rate limit, a vsock move.
     const corp = recs.find((r) => r.instance === 'corp-a')?.resolved;
@@ -86,33 +90,34 @@ describe('a store made before 0010, opened by this code', () => {
     });
     const client = recs.find((r) => r.instance === 'tt-2')?.resolved.hosts.find((h) => h.name === 'client');
     expect([client?.network.mode, client?.interfaces]).toEqual(['vsock', []]);
-    expect(store.uplinkSlotOf(recs.find((r) => r.instance === 'corp-a')?.id as number)).toBe(old.uplinks[0]?.slot);
+    expect(await store.uplinkSlotOf(recs.find((r) => r.instance === 'corp-a')?.id as number)).toBe(old.uplinks[0]?.slot);
     // The deprecated columns are the primary NIC's.
-    const hosts = store.conn
-      .prepare('SELECT r.instance, h.name, h.runtime, h.mode, h.ip_address FROM hosts h JOIN ranges r ON r.id = h.range_id ORDER BY h.id')
-      .all();
+    const hosts = await raw(
+      store,
+      'SELECT r.instance, h.name, h.runtime, h.mode, h.ip_address FROM hosts h JOIN ranges r ON r.id = h.range_id ORDER BY h.id',
+    );
     expect(hosts).toEqual(old.hosts);
   });
 
-  it('keeps users, tokens, blueprints, assignments, pools and jobs', () => {
-    expect(store.access.listUsers().map((u) => [u.id, u.name, u.role])).toEqual(old.users.map((u) => [u.id, u.name, u.role]));
-    for (const u of old.users) expect(store.access.userByName(u.name as string)?.passwordHash).toBe(u.password_hash);
-    expect(store.access.listTokens().map((t) => [t.id, t.user, t.label, t.scope, t.expiresAt])).toEqual(
+  it('keeps users, tokens, blueprints, assignments, pools and jobs', async () => {
+    expect((await store.access.listUsers()).map((u) => [u.id, u.name, u.role])).toEqual(old.users.map((u) => [u.id, u.name, u.role]));
+    for (const u of old.users) expect((await store.access.userByName(u.name as string))?.passwordHash).toBe(u.password_hash);
+    expect((await store.access.listTokens()).map((t) => [t.id, t.user, t.label, t.scope, t.expiresAt])).toEqual(
       old.tokens.map((t) => [t.id, t.user, t.label, t.scope, t.expires_at]),
     );
-    expect(store.access.userByTokenHash(hashToken('cyr_fixture_student'))?.name).toBe('sam');
-    expect(store.access.tokenByHash(hashToken('cyr_expired'))).toBeNull();
-    expect(store.access.listBlueprints().map((b) => [b.name, b.source, b.owner])).toEqual(
+    expect((await store.access.userByTokenHash(hashToken('cyr_fixture_student')))?.name).toBe('sam');
+    expect(await store.access.tokenByHash(hashToken('cyr_expired'))).toBeNull();
+    expect((await store.access.listBlueprints()).map((b) => [b.name, b.source, b.owner])).toEqual(
       old.blueprints.map((b) => [b.name, b.source, b.owner]),
     );
-    const sam = store.access.userByName('sam');
-    expect(store.access.assignedInstances(sam?.id as number)).toEqual(old.assignments.map((a) => a.instance));
-    const lab = store.pools.get('lab');
+    const sam = await store.access.userByName('sam');
+    expect(await store.access.assignedInstances(sam?.id as number)).toEqual(old.assignments.map((a) => a.instance));
+    const lab = await store.pools.get('lab');
     expect(lab).toMatchObject({ owner: 'ines', studentReset: true, source: old.pools[0]?.source });
     expect(lab?.members).toEqual(old.members.map((m) => ({ instance: m.instance, position: m.position, student: m.student })));
-    expect(store.pools.poolOf('lab-2')?.name).toBe('lab');
-    const jobs = new JobsRepo(store.conn);
-    expect(old.jobs.map((j) => jobs.get(j.id as string))).toEqual([
+    expect((await store.pools.poolOf('lab-2'))?.name).toBe('lab');
+    const jobs = store.jobs;
+    expect(await Promise.all(old.jobs.map((j) => jobs.get(j.id as string)))).toEqual([
       expect.objectContaining({
         id: 'job-1',
         status: 'succeeded',
@@ -123,23 +128,21 @@ describe('a store made before 0010, opened by this code', () => {
       expect.objectContaining({ id: 'job-2', status: 'failed', error: { code: 'CYR_NOT_FOUND', message: 'no range instance "gone"' } }),
       expect.objectContaining({ id: 'job-3', status: 'running', reconcileJob: 'job-2' }),
     ]);
-    expect(jobs.events('job-1')).toEqual(old.events.map((e) => JSON.parse(e.event_json as string)));
-    expect(jobs.repairedBy('job-2')).toEqual(['job-3']);
+    expect(await jobs.events('job-1')).toEqual(old.events.map((e) => JSON.parse(e.event_json as string)));
+    expect(await jobs.repairedBy('job-2')).toEqual(['job-3']);
   });
 
-  it('leaves the ranges editable through the one write path', () => {
+  it('leaves the ranges editable through the one write path', async () => {
     // corp-a's lan has .10 (ws2) and .11 (web) leased, .2 is fw's: the next auto address is .12.
-    expect(store.addInterface('corp-a', 'attacker', 'lan').ip).toBe('10.0.1.12');
-    expect(store.removeInterface('corp-a', 'ws2', 'dmz').ip).toBe('10.0.2.77');
-    expect(store.addInterface('corp-a', 'attacker', 'dmz', '10.0.2.77').ip).toBe('10.0.2.77');
-    expect(() => store.addInterface('tt-2', 'client', 'lan')).toThrow(/vsock mode/);
+    expect((await store.addInterface('corp-a', 'attacker', 'lan')).ip).toBe('10.0.1.12');
+    expect((await store.removeInterface('corp-a', 'ws2', 'dmz')).ip).toBe('10.0.2.77');
+    expect((await store.addInterface('corp-a', 'attacker', 'dmz', '10.0.2.77')).ip).toBe('10.0.2.77');
+    await expect(store.addInterface('tt-2', 'client', 'lan')).rejects.toThrow(/vsock mode/);
     // The reserved 10.9.0.10-12 and .20 stay out of auto-assignment.
-    expect(store.getRange('resv')?.resolved.hosts.map((h) => h.interfaces[0]?.ip)).toEqual(['10.9.0.13', '10.9.0.14']);
-    expect(
-      store
-        .listRanges()
-        .find((r) => r.instance === 'legacy-1')
-        ?.resolved.hosts.map((h) => h.interfaces[0]?.ip),
-    ).toEqual(['192.168.50.5', '192.168.50.10']);
+    expect((await store.getRange('resv'))?.resolved.hosts.map((h) => h.interfaces[0]?.ip)).toEqual(['10.9.0.13', '10.9.0.14']);
+    expect((await store.listRanges()).find((r) => r.instance === 'legacy-1')?.resolved.hosts.map((h) => h.interfaces[0]?.ip)).toEqual([
+      '192.168.50.5',
+      '192.168.50.10',
+    ]);
   });
 });

@@ -108,6 +108,47 @@ export interface RangeAssignmentsTable {
   user_id: number;
 }
 
+/** `pools`: identical copies of one blueprint (migration 0008). */
+export interface PoolsTable {
+  name: string;
+  owner: string | null;
+  source: string;
+  student_reset: Generated<number>;
+  created_at: string;
+}
+
+/** `pool_members`: one copy of a pool; UNIQUE(instance), UNIQUE(pool, position). */
+export interface PoolMembersTable {
+  pool: string;
+  instance: string;
+  position: number;
+  student: string | null;
+}
+
+/** `jobs`: background jobs with the server process running them (migration 0009). */
+export interface JobsTable {
+  id: string;
+  op: string;
+  instance: string;
+  owner: string;
+  status: string;
+  result_json: string | null;
+  error_json: string | null;
+  started_at: string;
+  finished_at: string | null;
+  duration_ms: number | null;
+  server_pid: number | null;
+  server_start: string | null;
+  reconcile_job: string | null;
+}
+
+/** `job_events`: a job's progress events in order. */
+export interface JobEventsTable {
+  job_id: string;
+  seq: number;
+  event_json: string;
+}
+
 /** The whole database, for typed queries. */
 export interface DB {
   users: UsersTable;
@@ -120,4 +161,8 @@ export interface DB {
   vm_networks: VmNetworksTable;
   uplinks: UplinksTable;
   schema_migrations: MigrationsTable;
+  pools: PoolsTable;
+  pool_members: PoolMembersTable;
+  jobs: JobsTable;
+  job_events: JobEventsTable;
 }

@@ -1,7 +1,7 @@
 // The rows derived from a resolved range: networks, hosts and their NICs (vm_networks).
 import type { Selectable } from 'kysely';
 import { type Addressing, CyrangeError, type ResolvedRange } from '../model/index.js';
-import { type SqliteConnection, all, exec, isUniqueViolation, nowIso, qb } from './db.js';
+import { type Db, all, exec, insertId, isUniqueViolation, nowIso } from './db.js';
 import type { VmNetworksTable } from './schema.js';
 
 /** A `vm_networks` row. */
@@ -40,17 +40,16 @@ const SAME_REST: ReadonlyArray<keyof Desired> = ['mac', 'ifname', 'peer', 'addre
  * The one write path: stores `r` as the range's document (the truth) and makes its networks, hosts
  * and NIC rows (for constraints and queries) match it, inside the caller's transaction.
  */
-export function writeRange(conn: SqliteConnection, rangeId: number, r: ResolvedRange): void {
+export async function writeRange(db: Db, rangeId: number, r: ResolvedRange): Promise<void> {
   try {
-    syncTopology(conn, rangeId, r);
+    await syncTopology(db, rangeId, r);
   } catch (e) {
     if (!isUniqueViolation(e)) throw e;
     // A lease or a name the document gives twice (or that a stray row holds).
     throw new CyrangeError('CYR_CONFLICT', `range "${r.instance}": ${(e as Error).message}`, { cause: e });
   }
-  exec(
-    conn,
-    qb
+  await exec(
+    db
       .updateTable('ranges')
       .set({ resolved_json: JSON.stringify(r), blueprint_name: r.name, updated_at: nowIso() })
       .where('id', '=', rangeId),
@@ -61,21 +60,21 @@ export function writeRange(conn: SqliteConnection, rangeId: number, r: ResolvedR
  * Makes a range's networks, hosts and NIC rows match `r`, by name. Rows that stay keep their ids; rows that go are deleted before anything is
  * written, so a lease moving from one NIC to another never collides with itself.
  */
-function syncTopology(conn: SqliteConnection, rangeId: number, r: ResolvedRange): void {
+async function syncTopology(db: Db, rangeId: number, r: ResolvedRange): Promise<void> {
   checkPrimaries(r);
   const now = nowIso();
   const nets = new Map(
-    all(conn, qb.selectFrom('networks').select(['id', 'name']).where('range_id', '=', rangeId)).map((n) => [n.name, n.id]),
+    (await db.selectFrom('networks').select(['id', 'name']).where('range_id', '=', rangeId).execute()).map((n) => [n.name, n.id]),
   );
   const hosts = new Map(
-    all(conn, qb.selectFrom('hosts').select(['id', 'name']).where('range_id', '=', rangeId)).map((h) => [h.name, h.id]),
+    (await db.selectFrom('hosts').select(['id', 'name']).where('range_id', '=', rangeId).execute()).map((h) => [h.name, h.id]),
   );
   const wantNets = new Set(r.networks.map((n) => n.name));
   const wantHosts = new Set(r.hosts.map((h) => h.name));
   const goneHosts = [...hosts].filter(([name]) => !wantHosts.has(name)).map(([, id]) => id);
   const goneNets = [...nets].filter(([name]) => !wantNets.has(name)).map(([, id]) => id);
-  if (goneHosts.length) exec(conn, qb.deleteFrom('hosts').where('id', 'in', goneHosts));
-  if (goneNets.length) exec(conn, qb.deleteFrom('networks').where('id', 'in', goneNets));
+  if (goneHosts.length) await exec(db.deleteFrom('hosts').where('id', 'in', goneHosts));
+  if (goneNets.length) await exec(db.deleteFrom('networks').where('id', 'in', goneNets));
 
   for (const n of r.networks) {
     const row = {
@@ -87,8 +86,17 @@ function syncTopology(conn: SqliteConnection, rangeId: number, r: ResolvedRange)
       reserved_json: n.reserved?.length ? JSON.stringify(n.reserved) : null,
     };
     const id = nets.get(n.name);
-    if (id !== undefined) exec(conn, qb.updateTable('networks').set(row).where('id', '=', id));
-    else nets.set(n.name, exec(conn, qb.insertInto('networks').values({ range_id: rangeId, name: n.name, ...row })).id);
+    if (id !== undefined) await exec(db.updateTable('networks').set(row).where('id', '=', id));
+    else
+      nets.set(
+        n.name,
+        await insertId(
+          db
+            .insertInto('networks')
+            .values({ range_id: rangeId, name: n.name, ...row })
+            .returning('id'),
+        ),
+      );
   }
   const netId = (name: string): number => {
     const id = nets.get(name);
@@ -107,8 +115,15 @@ function syncTopology(conn: SqliteConnection, rangeId: number, r: ResolvedRange)
       ip_address: primary?.ip ?? null,
     };
     const have = hosts.get(h.name);
-    if (have !== undefined) exec(conn, qb.updateTable('hosts').set(row).where('id', '=', have));
-    const id = have ?? exec(conn, qb.insertInto('hosts').values({ range_id: rangeId, name: h.name, ...row })).id;
+    if (have !== undefined) await exec(db.updateTable('hosts').set(row).where('id', '=', have));
+    const id =
+      have ??
+      (await insertId(
+        db
+          .insertInto('hosts')
+          .values({ range_id: rangeId, name: h.name, ...row })
+          .returning('id'),
+      ));
     h.interfaces.forEach((nic, position) => {
       const d: Desired = {
         host_id: id,
@@ -125,9 +140,8 @@ function syncTopology(conn: SqliteConnection, rangeId: number, r: ResolvedRange)
     });
   }
 
-  const existing = all(
-    conn,
-    qb.selectFrom('vm_networks as v').innerJoin('hosts as h', 'h.id', 'v.host_id').selectAll('v').where('h.range_id', '=', rangeId),
+  const existing = await all(
+    db.selectFrom('vm_networks as v').innerJoin('hosts as h', 'h.id', 'v.host_id').selectAll('v').where('h.range_id', '=', rangeId),
   );
   const kept = new Map<string, VmNetworkRow>();
   const drop: number[] = [];
@@ -137,14 +151,13 @@ function syncTopology(conn: SqliteConnection, rangeId: number, r: ResolvedRange)
     if (d && SAME_LEASE.every((f) => d[f] === v[f])) kept.set(key, v);
     else drop.push(v.id);
   }
-  if (drop.length) exec(conn, qb.deleteFrom('vm_networks').where('id', 'in', drop));
+  if (drop.length) await exec(db.deleteFrom('vm_networks').where('id', 'in', drop));
   for (const [key, d] of desired) {
     const v = kept.get(key);
-    if (!v) exec(conn, qb.insertInto('vm_networks').values({ ...d, created_at: now }));
+    if (!v) await exec(db.insertInto('vm_networks').values({ ...d, created_at: now }));
     else if (!SAME_REST.every((f) => d[f] === v[f]))
-      exec(
-        conn,
-        qb
+      await exec(
+        db
           .updateTable('vm_networks')
           .set({ mac: d.mac, ifname: d.ifname, peer: d.peer, addressing: d.addressing, position: d.position })
           .where('id', '=', v.id),
@@ -153,10 +166,9 @@ function syncTopology(conn: SqliteConnection, rangeId: number, r: ResolvedRange)
 }
 
 /** Every NIC of an instance: hosts in creation order, each host's NICs in position order (primary first). */
-export function listInterfaces(conn: SqliteConnection, instance: string): InterfaceRow[] {
-  const rows = all(
-    conn,
-    qb
+export async function listInterfaces(db: Db, instance: string): Promise<InterfaceRow[]> {
+  const rows = await all(
+    db
       .selectFrom('vm_networks as v')
       .innerJoin('hosts as h', 'h.id', 'v.host_id')
       .innerJoin('networks as n', 'n.id', 'v.network_id')

@@ -49,7 +49,7 @@ export async function applyRoutes(app: FastifyInstance, opts: { engine: Engine; 
       const body = req.body ?? {};
       let source = body.source;
       if (body.blueprint_id !== undefined) {
-        const b = engine.access?.getBlueprint(Number(body.blueprint_id));
+        const b = await engine.access?.getBlueprint(Number(body.blueprint_id));
         if (!b || (user.role !== 'admin' && b.owner !== user.name))
           throw new CyrangeError('CYR_NOT_FOUND', `no blueprint ${body.blueprint_id}`);
         source = b.source;

@@ -63,7 +63,7 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
     async (req) => {
       const access = engine.access;
       if (!access) return [];
-      const viewer = viewerOf(access, caller(req));
+      const viewer = await viewerOf(access, caller(req));
       return (await engine.list()).flatMap((r) => viewer.range(r) ?? []).map(rangeView);
     },
   );
@@ -90,7 +90,7 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
       const body = req.body ?? {};
       let source = body.source;
       if (body.blueprint_id !== undefined) {
-        const b = engine.access?.getBlueprint(Number(body.blueprint_id));
+        const b = await engine.access?.getBlueprint(Number(body.blueprint_id));
         if (!b || (user.role !== 'admin' && b.owner !== user.name))
           throw new CyrangeError('CYR_NOT_FOUND', `no blueprint ${body.blueprint_id}`);
         source = b.source;
@@ -349,9 +349,9 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
     async (req, reply) => {
       const rec = await loadRange(engine, caller(req), req.params.name, 'manage');
       const access = engine.access;
-      const target = access?.userByName(req.body?.user ?? '');
+      const target = await access?.userByName(req.body?.user ?? '');
       if (!access || !target) throw new ValidationError([{ path: 'user', message: `no user "${req.body?.user}"` }]);
-      access.assign(rec.instance, target.id);
+      await access.assign(rec.instance, target.id);
       return reply.code(204).send();
     },
   );

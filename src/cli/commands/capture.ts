@@ -13,7 +13,7 @@ export function registerCaptureCommands(program: Command): void {
     .option('--filter <bpf>', 'a BPF filter expression, e.g. "icmp or tcp port 80"')
     .option('-w, --write <file>', 'write the pcap here instead of stdout')
     .action(async (instance: string, network: string, o: { host?: string; filter?: string; write?: string }) => {
-      const ctx = openEngine();
+      const ctx = await openEngine();
       const stop = new AbortController();
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
       try {
@@ -25,7 +25,7 @@ export function registerCaptureCommands(program: Command): void {
         await cap.done;
         if (o.write) await new Promise<void>((r) => out.end(() => r()));
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
 }

@@ -10,12 +10,12 @@ export function registerGraphCommands(program: Command): void {
     .argument('<instance>')
     .addOption(new Option('--format <format>', 'output form').choices([...GRAPH_FORMATS]).default('mermaid'))
     .action(async (instance: string, o: { format: GraphFormat }) => {
-      const ctx = openEngine();
+      const ctx = await openEngine();
       let rec: Awaited<ReturnType<typeof ctx.engine.get>>;
       try {
         rec = await ctx.engine.get(instance);
       } finally {
-        ctx.close();
+        await ctx.close();
       }
       if (!rec) throw new CyrangeError('CYR_NOT_FOUND', `no range instance "${instance}"`, { hint: 'see `cyrange ls`' });
       process.stdout.write(renderGraph(rec.resolved, o.format));

@@ -48,11 +48,11 @@ export function registerHostCommands(program: Command): void {
     .passThroughOptions()
     .action(async (instance: string, host: string, cmd: string[]) => {
       if (cmd[0] === '--') cmd.shift();
-      const ctx = openEngine();
+      const ctx = await openEngine();
       try {
         process.exitCode = await ctx.engine.exec(instance, host, cmd);
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
 
@@ -63,14 +63,14 @@ export function registerHostCommands(program: Command): void {
     .argument('<host>')
     .option('--shell <path>', 'shell to run', '/bin/sh')
     .action(async (instance: string, host: string, o: { shell: string }) => {
-      const ctx = openEngine();
+      const ctx = await openEngine();
       const raw = process.stdin.isTTY === true;
       try {
         if (raw) process.stdin.setRawMode(true);
         process.exitCode = await ctx.engine.exec(instance, host, [o.shell, '-i'], { tty: raw });
       } finally {
         if (raw) process.stdin.setRawMode(false);
-        ctx.close();
+        await ctx.close();
       }
     });
 
@@ -78,13 +78,13 @@ export function registerHostCommands(program: Command): void {
     .command('watch')
     .description("keep docker hosts wired: re-wire containers restarted behind Cyrange's back (deploy starts it)")
     .action(async () => {
-      const ctx = openEngine({ progress: true });
+      const ctx = await openEngine({ progress: true });
       const stop = new AbortController();
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
       try {
         await ctx.engine.watchDocker(stop.signal);
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
 
@@ -94,14 +94,14 @@ export function registerHostCommands(program: Command): void {
     .argument('<instance>')
     .argument('[host]')
     .action(async (instance: string, host: string | undefined) => {
-      const ctx = openEngine({ progress: true });
+      const ctx = await openEngine({ progress: true });
       try {
         const t0 = performance.now();
         await ctx.engine.reset(instance, host);
         startWatcherIfNeeded(ctx.cfg, await ctx.engine.hasDockerHosts());
         process.stdout.write(`reset ${host ? `${instance}/${host}` : instance}: done in ${Math.round(performance.now() - t0)} ms\n`);
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
 
@@ -112,14 +112,14 @@ export function registerHostCommands(program: Command): void {
       .argument('<instance>')
       .argument('<host>')
       .action(async (instance: string, host: string) => {
-        const ctx = openEngine({ progress: true });
+        const ctx = await openEngine({ progress: true });
         try {
           await ctx.engine.host(instance, host, action);
           startWatcherIfNeeded(ctx.cfg, await ctx.engine.hasDockerHosts());
-          ctx.close();
+          await ctx.close();
           process.stdout.write(`${action} ${instance}/${host}: done\n`);
         } finally {
-          ctx.close();
+          await ctx.close();
         }
       });
   }
@@ -130,12 +130,12 @@ export function registerHostCommands(program: Command): void {
     .argument('<instance>')
     .argument('<host>')
     .action(async (instance: string, host: string) => {
-      const ctx = openEngine({ progress: true });
+      const ctx = await openEngine({ progress: true });
       try {
         await ctx.engine.moveToVsock(instance, host);
         process.stdout.write(`${instance}/${host}: vsock mode, no network interfaces\n`);
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
 
@@ -177,7 +177,7 @@ export function registerHostCommands(program: Command): void {
         else process.stdout.write(`standalone host ${name} (not created)\n\n${renderPlan(range)}`);
         return;
       }
-      const ctx = openEngine({ progress: !o.json });
+      const ctx = await openEngine({ progress: !o.json });
       try {
         if (await ctx.engine.get(name))
           throw new CyrangeError('CYR_EXISTS', `a range or standalone host named "${name}" already exists`, {
@@ -188,11 +188,11 @@ export function registerHostCommands(program: Command): void {
           ctx.cfg,
           range.hosts.some((h) => h.runtime === 'docker'),
         );
-        ctx.close();
+        await ctx.close();
         if (o.json) printJson({ ...range.hosts[0], status: 'running', ms: res.ms });
         else process.stdout.write(`created and started standalone host ${name} in ${res.ms} ms\n\n${renderPlan(range)}`);
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
 
@@ -204,7 +204,7 @@ export function registerHostCommands(program: Command): void {
     .option('--replace', 'also apply what cannot change in place (DHCP on its network: the host is rebuilt)')
     .option('--json', 'print the result as JSON')
     .action(async (name: string, o: Record<string, string | boolean | undefined>) => {
-      const ctx = openEngine({ progress: !o.json });
+      const ctx = await openEngine({ progress: !o.json });
       try {
         const rec = await standaloneRecord(ctx.engine, name);
         const base = standaloneFlagsOf(rec.resolved, parseSource(rec.source));
@@ -217,7 +217,7 @@ export function registerHostCommands(program: Command): void {
         const raw = standaloneBlueprint(merged);
         const range = resolveStandalone(raw, rec.resolved);
         const res = await ctx.engine.apply(range, JSON.stringify(raw), localActor(), { replace: o.replace === true });
-        ctx.close();
+        await ctx.close();
         if (o.json) printJson(res);
         else
           process.stdout.write(
@@ -226,7 +226,7 @@ export function registerHostCommands(program: Command): void {
               : `changed ${name} in ${res.ms} ms:\n${res.changes.map((c) => `  ${describeChange(c)}\n`).join('')}`,
           );
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
 
@@ -234,7 +234,7 @@ export function registerHostCommands(program: Command): void {
     .description('list standalone hosts')
     .option('--json', 'print as JSON')
     .action(async (o: { json?: boolean }) => {
-      const ctx = openEngine();
+      const ctx = await openEngine();
       try {
         const rows = (await ctx.engine.list())
           .filter((r) => r.kind === 'standalone' || isStandaloneRange(r.resolved))
@@ -259,7 +259,7 @@ export function registerHostCommands(program: Command): void {
             )}\n`,
           );
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
 
@@ -267,14 +267,14 @@ export function registerHostCommands(program: Command): void {
     .description('stop and remove a standalone host with everything it owns')
     .argument('<name>')
     .action(async (name: string) => {
-      const ctx = openEngine({ progress: true });
+      const ctx = await openEngine({ progress: true });
       try {
         await standaloneRecord(ctx.engine, name);
         await ctx.engine.destroy(name);
-        ctx.close();
+        await ctx.close();
         process.stdout.write(`removed standalone host ${name}\n`);
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
 }

@@ -70,7 +70,7 @@ export function registerNetFeatureCommands(program: Command): void {
           throw new ValidationError([{ path: '--clear', message: 'cannot be combined with --ingress, --egress or --burst' }]);
         if (!o.clear && given && ingressMbps === null && egressMbps === null)
           throw new ValidationError([{ path: '--burst', message: 'needs --ingress or --egress' }]);
-        const ctx = openEngine();
+        const ctx = await openEngine();
         try {
           if (!o.clear && !given) {
             const rec = await ctx.engine.get(instance);
@@ -85,7 +85,7 @@ export function registerNetFeatureCommands(program: Command): void {
           if (o.json) printJson(nic);
           else process.stdout.write(`${instance}/${host} ${nic.ifname} (${network}): ${describeLimit(nic.rateLimit)}\n`);
         } finally {
-          ctx.close();
+          await ctx.close();
         }
       },
     );
@@ -99,7 +99,7 @@ export function registerNetFeatureCommands(program: Command): void {
     .action(async (instance: string, o: { json?: boolean; watch?: string | boolean }) => {
       const every =
         o.watch === undefined || o.watch === false ? null : o.watch === true ? DEFAULT_WATCH_SECONDS : positive('--watch', o.watch);
-      const ctx = openEngine();
+      const ctx = await openEngine();
       try {
         const show = async (redraw: boolean) => {
           const rows = await ctx.engine.stats(instance);
@@ -130,7 +130,7 @@ export function registerNetFeatureCommands(program: Command): void {
           process.off('SIGTERM', onSignal);
         }
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
 }

@@ -14,14 +14,14 @@ export function registerNicCommands(program: Command): void {
     .option('--ip <ip>', 'static address in that network')
     .option('--json', 'print the new interface as JSON')
     .action(async (instance: string, host: string, network: string, o: { ip?: string; json?: boolean }) => {
-      const ctx = openEngine({ progress: !o.json });
+      const ctx = await openEngine({ progress: !o.json });
       try {
         const n = await ctx.engine.addNic(instance, host, network, o.ip ?? null);
-        ctx.close();
+        await ctx.close();
         if (o.json) printJson(n);
         else process.stdout.write(`${instance}/${host}: ${n.ifname} on ${network} ${n.ip ?? '(dhcp)'} ${n.mac}\n`);
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
   nic
@@ -31,13 +31,13 @@ export function registerNicCommands(program: Command): void {
     .argument('<host>')
     .argument('<network>')
     .action(async (instance: string, host: string, network: string) => {
-      const ctx = openEngine({ progress: true });
+      const ctx = await openEngine({ progress: true });
       try {
         const n = await ctx.engine.removeNic(instance, host, network);
-        ctx.close();
+        await ctx.close();
         process.stdout.write(`${instance}/${host}: removed ${n.ifname} (${network})\n`);
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
 }

@@ -37,12 +37,12 @@ export function registerPolicyCommands(program: Command): void {
     .argument('<file>', 'YAML/JSON list of rules, or a document with policies:')
     .action(async (instance: string, file: string) => {
       const rules = readPolicies(file);
-      const ctx = openEngine();
+      const ctx = await openEngine();
       try {
         const r = await ctx.engine.setPolicies(instance, rules);
         process.stdout.write(`${instance}: ${r.policies.length} policies in force\n`);
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
   policy
@@ -50,7 +50,7 @@ export function registerPolicyCommands(program: Command): void {
     .argument('<instance>')
     .option('--json', 'print as JSON')
     .action(async (instance: string, o: { json?: boolean }) => {
-      const ctx = openEngine();
+      const ctx = await openEngine();
       try {
         const rec = await ctx.engine.get(instance);
         const rows = rec?.resolved.policies ?? [];
@@ -71,7 +71,7 @@ export function registerPolicyCommands(program: Command): void {
             )}\n`,
           );
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
 
@@ -85,7 +85,7 @@ export function registerPolicyCommands(program: Command): void {
       const ports = o.ports.split(',').map((p) => Number(p.trim()));
       if (ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535))
         throw new ValidationError([{ path: '--ports', message: `"${o.ports}" is not a list of ports` }]);
-      const ctx = openEngine();
+      const ctx = await openEngine();
       try {
         const cells = await ctx.engine.check(instance, ports);
         const bad = cells.filter((c) => c.expected !== c.reached);
@@ -108,7 +108,7 @@ export function registerPolicyCommands(program: Command): void {
         }
         if (bad.length) process.exitCode = 1;
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
 }

@@ -86,13 +86,13 @@ export function registerPoolCommands(program: Command): void {
           throw new ValidationError([{ path: '--from-snapshot', message: `"${o.fromSnapshot}" is not INSTANCE:SNAPSHOT` }]);
         let source: string;
         if (golden) {
-          const ctx0 = openEngine();
+          const ctx0 = await openEngine();
           try {
             const rec = await ctx0.engine.get(golden[1] as string);
             if (!rec) throw new ValidationError([{ path: '--from-snapshot', message: `no range instance "${golden[1]}"` }]);
             source = rec.source;
           } finally {
-            ctx0.close();
+            await ctx0.close();
           }
         } else if (file === undefined)
           throw new ValidationError([{ path: 'blueprint', message: 'give a blueprint file, or --from-snapshot' }]);
@@ -110,7 +110,7 @@ export function registerPoolCommands(program: Command): void {
           throw new ValidationError([{ path: '--size', message: 'give --size N or a --roster' }]);
         if (o.size !== undefined && !Number.isInteger(o.size))
           throw new ValidationError([{ path: '--size', message: 'must be a whole number' }]);
-        const ctx = openEngine();
+        const ctx = await openEngine();
         const bar = progressBar();
         try {
           const name = o.name ?? /^name:\s*([a-z0-9-]+)/m.exec(source)?.[1] ?? /"name"\s*:\s*"([a-z0-9-]+)"/.exec(source)?.[1] ?? 'pool';
@@ -140,7 +140,7 @@ export function registerPoolCommands(program: Command): void {
           }
           if (r.copies.some((c) => !c.ok)) process.exitCode = 1;
         } finally {
-          ctx.close();
+          await ctx.close();
         }
       },
     );
@@ -148,15 +148,15 @@ export function registerPoolCommands(program: Command): void {
     .command('ls')
     .option('--json', 'print as JSON')
     .action(async (o: { json?: boolean }) => {
-      const ctx = openEngine();
+      const ctx = await openEngine();
       try {
-        const pools = ctx.engine.listPools();
+        const pools = await ctx.engine.listPools();
         if (o.json) printJson(pools);
         else
           for (const p of pools)
             process.stdout.write(`${p.name}\t${p.members.length} copies\t${p.studentReset ? 'students may reset' : ''}\n`);
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
   pool
@@ -164,9 +164,9 @@ export function registerPoolCommands(program: Command): void {
     .argument('<pool>')
     .option('--json', 'print as JSON')
     .action(async (name: string, o: { json?: boolean }) => {
-      const ctx = openEngine();
+      const ctx = await openEngine();
       try {
-        const p = ctx.engine.getPool(name);
+        const p = await ctx.engine.getPool(name);
         const rows = await Promise.all(
           p.members.map(async (m) => {
             const rec = await ctx.engine.get(m.instance);
@@ -179,7 +179,7 @@ export function registerPoolCommands(program: Command): void {
           for (const r of rows) process.stdout.write(`  ${r.instance}\t${r.status}\t${r.hosts} hosts\t${r.student ?? ''}\n`);
         }
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
   pool
@@ -187,7 +187,7 @@ export function registerPoolCommands(program: Command): void {
     .argument('<pool>')
     .argument('<size>', 'copies wanted', (v) => Number(v))
     .action(async (name: string, size: number) => {
-      const ctx = openEngine();
+      const ctx = await openEngine();
       const bar = progressBar();
       try {
         const r = await ctx.engine.resizePool(name, size, localActor(), bar.update);
@@ -198,19 +198,19 @@ export function registerPoolCommands(program: Command): void {
         printCopies(r.added.filter((c) => !c.ok));
         if (r.added.some((c) => !c.ok)) process.exitCode = 1;
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
   pool
     .command('destroy')
     .argument('<pool>')
     .action(async (name: string) => {
-      const ctx = openEngine();
+      const ctx = await openEngine();
       try {
         const gone = await ctx.engine.destroyPool(name);
         process.stdout.write(`destroyed pool ${name}: ${gone.length} copies\n`);
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
 }

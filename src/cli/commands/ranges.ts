@@ -80,7 +80,7 @@ export function registerRangeCommands(program: Command): void {
     .action(async (file: string, o: { name?: string; json?: boolean; replace?: boolean }) => {
       const loaded = loadBlueprintFile(file, o.name);
       const { source } = loaded;
-      const ctx = openEngine({ progress: !o.json });
+      const ctx = await openEngine({ progress: !o.json });
       try {
         const deployed = await ctx.engine.get(loaded.range.instance);
         const range = deployed ? resolvePinned(source, file, loaded.range.instance, deployed.resolved) : loaded.range;
@@ -89,7 +89,7 @@ export function registerRangeCommands(program: Command): void {
           ctx.cfg,
           range.hosts.some((h) => h.runtime === 'docker'),
         );
-        ctx.close();
+        await ctx.close();
         if (o.json) printJson(res);
         else if (res.changes.length > 0)
           process.stdout.write(
@@ -102,7 +102,7 @@ export function registerRangeCommands(program: Command): void {
               : `${res.instance} is up to date: nothing changed\n`,
           );
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
 
@@ -111,7 +111,7 @@ export function registerRangeCommands(program: Command): void {
     .description('list range instances')
     .option('--json', 'print as JSON')
     .action(async (o: { json?: boolean }) => {
-      const ctx = openEngine();
+      const ctx = await openEngine();
       try {
         const rows = await ctx.engine.list();
         // The live state from the cheap probe: no runc, docker exec or guest call per host.
@@ -146,7 +146,7 @@ export function registerRangeCommands(program: Command): void {
             )}\n`,
           );
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
 
@@ -156,14 +156,14 @@ export function registerRangeCommands(program: Command): void {
     .argument('<instance>')
     .option('--json', 'print as JSON')
     .action(async (instance: string, o: { json?: boolean }) => {
-      const ctx = openEngine();
+      const ctx = await openEngine();
       try {
         const r = await ctx.engine.inspect(instance);
         const [h] = await ctx.engine.liveStatus([instance]);
         if (o.json) printJson({ ...r, ...statusJson(h) });
         else process.stdout.write(renderInspect(r, h));
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
 
@@ -173,14 +173,14 @@ export function registerRangeCommands(program: Command): void {
     .argument('<instance>')
     .option('--json', 'print the result as JSON')
     .action(async (instance: string, o: { json?: boolean }) => {
-      const ctx = openEngine({ progress: !o.json });
+      const ctx = await openEngine({ progress: !o.json });
       try {
         const r = await ctx.engine.destroy(instance);
-        ctx.close();
+        await ctx.close();
         if (o.json) printJson(r);
         else process.stdout.write(r.existed ? `destroyed ${instance}\n` : `${instance} was not deployed; removed any leftovers\n`);
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
 
@@ -192,16 +192,16 @@ export function registerRangeCommands(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (instance: string | undefined, o: { all?: boolean; json?: boolean }) => {
       if (!instance === !o.all) throw new CyrangeError('CYR_INVALID', 'name one instance, or give --all');
-      const ctx = openEngine({ progress: !o.json });
+      const ctx = await openEngine({ progress: !o.json });
       try {
         const rows = instance ? [await ctx.engine.reconcile(instance, { force: true })] : await ctx.engine.reconcileAll();
         startWatcherIfNeeded(ctx.cfg, rows.some((r) => r.changed) && (await ctx.engine.hasDockerHosts()));
-        ctx.close();
+        await ctx.close();
         if (o.json) printJson(rows);
         else process.stdout.write(renderReconcile(rows));
         if (rows.some((r) => r.action === 'failed')) process.exitCode = 1;
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
 
@@ -210,10 +210,10 @@ export function registerRangeCommands(program: Command): void {
     .description('remove leftovers of instances that are gone or whose deploy crashed, found by ownership tags')
     .option('--json', 'print the result as JSON')
     .action(async (o: { json?: boolean }) => {
-      const ctx = openEngine({ progress: !o.json });
+      const ctx = await openEngine({ progress: !o.json });
       try {
         const r = await ctx.engine.gc();
-        ctx.close();
+        await ctx.close();
         if (o.json) printJson(r);
         else {
           process.stdout.write(r.removed.length ? `removed leftovers of: ${r.removed.join(', ')}\n` : 'nothing to collect\n');
@@ -221,7 +221,7 @@ export function registerRangeCommands(program: Command): void {
         }
         if (r.errors.length) process.exitCode = 1;
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
 }

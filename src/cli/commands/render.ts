@@ -39,12 +39,12 @@ export function registerRenderCommands(program: Command): void {
         throw new ValidationError([{ path: '--format', message: `"${o.format}" is not one of ${RENDER_FORMATS.join(', ')}` }]);
       if (o.user === undefined && (o.sshKey !== undefined || o.passwordHash !== undefined || o.sudo))
         throw new ValidationError([{ path: '--user', message: '--ssh-key, --password-hash and --sudo need --user' }]);
-      const ctx = openEngine();
+      const ctx = await openEngine();
       let rec: Awaited<ReturnType<typeof ctx.engine.get>>;
       try {
         rec = await ctx.engine.get(instance);
       } finally {
-        ctx.close();
+        await ctx.close();
       }
       if (!rec) throw new CyrangeError('CYR_NOT_FOUND', `no range instance "${instance}"`, { hint: 'see `cyrange ls`' });
       const range = rec.resolved;

@@ -6,7 +6,7 @@ import { JobRunner, buildServer } from '../../api/index.js';
 import { reconcileOnStart } from '../../api/jobs.js';
 import { Engine, configFromEnv } from '../../engine/index.js';
 import { CyrangeError, ValidationError } from '../../model/index.js';
-import { JobsRepo, ROLES, type Role, bootstrapAdmin, createUserWithToken, openStore } from '../../store/index.js';
+import { ROLES, type Role, bootstrapAdmin, createUserWithToken, openStore } from '../../store/index.js';
 import { startWatcherIfNeeded } from '../watcher.js';
 import { registerServiceCommands } from './service.js';
 
@@ -18,8 +18,8 @@ function readPassword(fromStdin: boolean | undefined): string | undefined {
 }
 
 /** Resolves when a job of this server has ended. */
-function waitJob(jobs: JobRunner, id: string): Promise<void> {
-  const job = jobs.get(id);
+async function waitJob(jobs: JobRunner, id: string): Promise<void> {
+  const job = await jobs.get(id);
   if (!job) return Promise.resolve();
   return new Promise((resolve) => {
     jobs.follow(job, (m) => m.kind === 'end' && resolve());
@@ -37,13 +37,13 @@ export function registerServerCommands(program: Command): void {
     .option('--no-reconcile', 'do not reconcile ranges at start (also CYRANGE_RECONCILE=off)')
     .action(async (o: { host: string; port: string; reconcile: boolean }) => {
       const cfg = configFromEnv();
-      const store = openStore({ stateDir: cfg.stateDir });
+      const store = await openStore({ stateDir: cfg.stateDir });
       // Jobs and their events are stored: they outlive this server.
-      const jobs = new JobRunner(new JobsRepo(store.conn));
+      const jobs = new JobRunner(store.jobs);
       const engine = new Engine(store, cfg, { onEvent: (e) => jobs.dispatch(e) });
-      if (bootstrapAdmin(store.access, process.env.CYRANGE_ADMIN_TOKEN))
+      if (await bootstrapAdmin(store.access, process.env.CYRANGE_ADMIN_TOKEN))
         process.stderr.write('created user "admin" with the token in CYRANGE_ADMIN_TOKEN\n');
-      if (store.access.countUsers() === 0)
+      if ((await store.access.countUsers()) === 0)
         process.stderr.write('no users yet: run `cyrange admin create` (or set CYRANGE_ADMIN_TOKEN) to get a token\n');
       const stopTracking = engine.trackLiveStatus();
       // The API's first views already show live statuses.
@@ -67,7 +67,8 @@ export function registerServerCommands(program: Command): void {
       });
       stopTracking();
       await app.close();
-      store.close();
+      await jobs.flush();
+      await store.close();
     });
 
   program
@@ -79,13 +80,13 @@ export function registerServerCommands(program: Command): void {
     .option('--password-stdin', 'also set a password for web login, read from stdin')
     .option('--if-none', 'only when the store has no user yet; print nothing otherwise')
     .action(async (o: { name: string; passwordStdin?: boolean; ifNone?: boolean }) => {
-      const store = openStore({ stateDir: configFromEnv().stateDir });
+      const store = await openStore({ stateDir: configFromEnv().stateDir });
       try {
-        if (o.ifNone && store.access.countUsers() > 0) return;
+        if (o.ifNone && (await store.access.countUsers()) > 0) return;
         const { token } = await createUserWithToken(store.access, o.name, 'admin', readPassword(o.passwordStdin));
         process.stdout.write(`${token}\n`);
       } finally {
-        store.close();
+        await store.close();
       }
     });
 
@@ -100,12 +101,12 @@ export function registerServerCommands(program: Command): void {
     .action(async (name: string, o: { role: string; passwordStdin?: boolean }) => {
       if (!ROLES.includes(o.role as Role))
         throw new ValidationError([{ path: '--role', message: `unknown value "${o.role}" (valid: ${ROLES.join(', ')})` }]);
-      const store = openStore({ stateDir: configFromEnv().stateDir });
+      const store = await openStore({ stateDir: configFromEnv().stateDir });
       try {
         const { token } = await createUserWithToken(store.access, name, o.role as Role, readPassword(o.passwordStdin));
         process.stdout.write(`${token}\n`);
       } finally {
-        store.close();
+        await store.close();
       }
     });
 
@@ -114,15 +115,15 @@ export function registerServerCommands(program: Command): void {
     .description('let a student see and reach a range instance')
     .argument('<instance>')
     .argument('<user>')
-    .action((instance: string, user: string) => {
-      const store = openStore({ stateDir: configFromEnv().stateDir });
+    .action(async (instance: string, user: string) => {
+      const store = await openStore({ stateDir: configFromEnv().stateDir });
       try {
-        const u = store.access.userByName(user);
+        const u = await store.access.userByName(user);
         if (!u) throw new CyrangeError('CYR_NOT_FOUND', `no user "${user}"`);
-        store.access.assign(instance, u.id);
+        await store.access.assign(instance, u.id);
         process.stdout.write(`assigned ${instance} to ${user}\n`);
       } finally {
-        store.close();
+        await store.close();
       }
     });
 }

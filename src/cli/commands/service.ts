@@ -89,12 +89,12 @@ export function registerServiceCommands(program: Command): void {
     .option('--port <port>', 'port', '8080')
     .option('--docker', 'order the unit after docker.service even when no stored range has docker hosts')
     .action(async (o: { dryRun?: boolean; path: string; host: string; port: string; docker?: boolean }) => {
-      const ctx = openEngine();
+      const ctx = await openEngine();
       let docker: boolean;
       try {
         docker = o.docker === true || (await ctx.engine.list()).some((r) => r.resolved.hosts.some((h) => h.runtime === 'docker'));
       } finally {
-        ctx.close();
+        await ctx.close();
       }
       const unit = renderServiceUnit({
         node: process.execPath,

@@ -12,13 +12,13 @@ export function registerSnapshotCommands(program: Command): void {
     .argument('<instance>')
     .argument('<name>')
     .action(async (instance: string, name: string) => {
-      const ctx = openEngine({ progress: true });
+      const ctx = await openEngine({ progress: true });
       try {
         const t0 = performance.now();
         const s = await ctx.engine.createSnapshot(instance, name);
         process.stdout.write(`snapshot ${instance}:${s.name} of ${s.hosts.length} hosts in ${Math.round(performance.now() - t0)} ms\n`);
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
   snap
@@ -26,13 +26,13 @@ export function registerSnapshotCommands(program: Command): void {
     .argument('<instance>')
     .option('--json', 'print as JSON')
     .action(async (instance: string, o: { json?: boolean }) => {
-      const ctx = openEngine();
+      const ctx = await openEngine();
       try {
         const list = await ctx.engine.listSnapshots(instance);
         if (o.json) printJson(list);
         else for (const s of list) process.stdout.write(`${s.name}\t${s.createdAt}\t${s.hosts.length} hosts\n`);
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
   snap
@@ -40,12 +40,12 @@ export function registerSnapshotCommands(program: Command): void {
     .argument('<instance>')
     .argument('<name>')
     .action(async (instance: string, name: string) => {
-      const ctx = openEngine({ progress: true });
+      const ctx = await openEngine({ progress: true });
       try {
         const s = await ctx.engine.restoreSnapshot(instance, name);
         process.stdout.write(`restored ${instance} to ${s.name} (${s.hosts.length} hosts)\n`);
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
   snap
@@ -53,12 +53,12 @@ export function registerSnapshotCommands(program: Command): void {
     .argument('<instance>')
     .argument('<name>')
     .action(async (instance: string, name: string) => {
-      const ctx = openEngine();
+      const ctx = await openEngine();
       try {
         await ctx.engine.removeSnapshot(instance, name);
         process.stdout.write(`removed snapshot ${instance}:${name}\n`);
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
 }

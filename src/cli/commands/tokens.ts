@@ -4,12 +4,12 @@ import { CyrangeError, type Problem, ValidationError } from '../../model/index.j
 import { type Store, TOKEN_SCOPES, type TokenScope, issueToken, openStore } from '../../store/index.js';
 import { printJson, table } from '../output.js';
 
-function withStore<T>(fn: (store: Store) => T): T {
-  const store = openStore({ stateDir: configFromEnv().stateDir });
+async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore({ stateDir: configFromEnv().stateDir });
   try {
-    return fn(store);
+    return await fn(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -24,7 +24,7 @@ export function registerTokenCommands(program: Command): void {
     .option('--scope <scope>', `${TOKEN_SCOPES.join(' or ')}: a metrics token only reads /metrics`, 'api')
     .option('--expires-in <seconds>', 'lifetime in seconds (default: no expiry)')
     .option('--label <text>', 'what it is for', 'cli')
-    .action((o: { user?: string; scope: string; expiresIn?: string; label: string }) => {
+    .action(async (o: { user?: string; scope: string; expiresIn?: string; label: string }) => {
       const problems: Problem[] = [];
       if (!TOKEN_SCOPES.includes(o.scope as TokenScope))
         problems.push({ path: '--scope', message: `unknown value "${o.scope}" (valid: ${TOKEN_SCOPES.join(', ')})` });
@@ -32,20 +32,17 @@ export function registerTokenCommands(program: Command): void {
       if (seconds !== null && !(Number.isInteger(seconds) && seconds > 0))
         problems.push({ path: '--expires-in', message: `"${o.expiresIn}" must be a whole number of seconds above 0` });
       if (problems.length) throw new ValidationError(problems);
-      withStore((store) => {
+      await withStore(async (store) => {
         const user =
           o.user === undefined
-            ? store.access
-                .listUsers()
-                .filter((u) => u.role === 'admin')
-                .sort((a, b) => a.id - b.id)[0]
-            : store.access.userByName(o.user);
+            ? (await store.access.listUsers()).filter((u) => u.role === 'admin').sort((a, b) => a.id - b.id)[0]
+            : await store.access.userByName(o.user);
         if (!user)
           throw new CyrangeError(
             'CYR_NOT_FOUND',
             o.user === undefined ? 'no admin user yet: run `cyrange admin create`' : `no user "${o.user}"`,
           );
-        const made = issueToken(store.access, user.id, { label: o.label, scope: o.scope as TokenScope, expiresInS: seconds });
+        const made = await issueToken(store.access, user.id, { label: o.label, scope: o.scope as TokenScope, expiresInS: seconds });
         process.stdout.write(`${made.token}\n`);
       });
     });
@@ -55,12 +52,12 @@ export function registerTokenCommands(program: Command): void {
     .description('list tokens (never their secrets)')
     .option('--user <name>', "only this user's")
     .option('--json', 'print JSON')
-    .action((o: { user?: string; json?: boolean }) => {
-      withStore((store) => {
-        const user = o.user === undefined ? undefined : store.access.userByName(o.user);
+    .action(async (o: { user?: string; json?: boolean }) => {
+      await withStore(async (store) => {
+        const user = o.user === undefined ? undefined : await store.access.userByName(o.user);
         if (user === null) throw new CyrangeError('CYR_NOT_FOUND', `no user "${o.user}"`);
         const now = new Date().toISOString();
-        const rows = store.access.listTokens(user?.id).map((t) => ({
+        const rows = (await store.access.listTokens(user?.id)).map((t) => ({
           id: t.id,
           user: t.user,
           scope: t.scope,
@@ -83,12 +80,12 @@ export function registerTokenCommands(program: Command): void {
     .command('revoke')
     .description('revoke a token: it stops working at once, in the server too')
     .argument('<id>')
-    .action((id: string) => {
+    .action(async (id: string) => {
       const n = Number(id);
       if (!Number.isInteger(n) || n <= 0)
         throw new ValidationError([{ path: 'id', message: `"${id}" is not a token id (see cyrange token ls)` }]);
-      withStore((store) => {
-        if (!store.access.revokeToken(n)) throw new CyrangeError('CYR_NOT_FOUND', `no token ${n}`);
+      await withStore(async (store) => {
+        if (!(await store.access.revokeToken(n))) throw new CyrangeError('CYR_NOT_FOUND', `no token ${n}`);
         process.stdout.write(`revoked token ${n}\n`);
       });
     });
