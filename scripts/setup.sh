@@ -13,9 +13,10 @@ fi
 # and for netns sandboxes: runc, mmdebstrap (builds their base rootfs) and tini (their PID 1); their seccomp
 # profile, Docker's default, is fetched from Debian by `image build-rootfs` below. cloud-init, netplan.io and graphviz are the
 # clients the guest config and graph tests check Cyrange's output with; openssh-client logs into the cloud-init guest.
+# postgresql: the second store (CYRANGE_DATABASE_URL); tests run its binaries on a throwaway cluster of their own.
 packages=(iproute2 nftables dnsmasq-base busybox-static procps util-linux iputils-ping psmisc iperf3 ca-certificates docker.io chromium fonts-dejavu-core socat curl qemu-system-x86 e2fsprogs
   runc mmdebstrap tini qemu-utils tcpdump prometheus
-  cloud-init netplan.io graphviz openssh-client)
+  cloud-init netplan.io graphviz openssh-client postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,9 +1,12 @@
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ON_PG, dropTestStores, freshLocation, raw } from '../../test/store-backend.js';
 import { type Backend, openPostgres, openSqlite } from './db.js';
 import { MIGRATIONS, migrate } from './migrations.js';
 import { openStore } from './store.js';
 
+const TESTDATA = resolve(import.meta.dirname, 'testdata');
 afterAll(dropTestStores);
 
 async function backend() {
@@ -109,15 +112,30 @@ describe('migrations', () => {
     await b.db.destroy();
   });
 
-  // On SQLite one process holds one Store (its busy wait is synchronous); across processes the IMMEDIATE transaction serializes.
-  it.skipIf(!ON_PG)('run once when several clients open a new store at the same time', async () => {
+  it('run once when three processes open a new store at the same time', async () => {
     const loc = await freshLocation();
-    const stores = await Promise.all([openStore(loc), openStore(loc), openStore(loc)]);
-    expect(await raw(stores[0] as never, 'SELECT count(*) AS n FROM schema_migrations')).toEqual([
-      { n: ON_PG ? String(MIGRATIONS.length) : MIGRATIONS.length },
-    ]);
-    for (const s of stores) await s.close();
-  });
+    const kids = Array.from({ length: 3 }, () =>
+      spawn(process.execPath, ['--import', join(TESTDATA, 'register-ts.mjs'), join(TESTDATA, 'open-worker.mjs'), JSON.stringify(loc)], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      }),
+    );
+    const outs = kids.map((k) => {
+      let out = '';
+      k.stdout.on('data', (b) => {
+        out += b;
+      });
+      return {
+        ready: new Promise<void>((res) => k.stdout.once('data', () => res())),
+        done: new Promise<string>((res) => k.on('close', (code) => res(`${code} ${out}`))),
+      };
+    });
+    await Promise.all(outs.map((o) => o.ready));
+    for (const k of kids) k.stdin.end('go\n');
+    expect(await Promise.all(outs.map((o) => o.done))).toEqual(Array(3).fill('0 ready\nopened\n'));
+    const store = await openStore(loc);
+    expect(Number((await raw<{ n: number | string }>(store, 'SELECT count(*) AS n FROM schema_migrations'))[0]?.n)).toBe(MIGRATIONS.length);
+    await store.close();
+  }, 60_000);
 
   it('have ordered, unique, numbered names', () => {
     const names = MIGRATIONS.map((m) => m.name);
