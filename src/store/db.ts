@@ -85,6 +85,9 @@ function isSerializationFailure(e: unknown): boolean {
   return code === '40001' || code === '40P01';
 }
 
+/** Transactions PostgreSQL gave up and this process retried (SERIALIZABLE mode), for measurements. */
+export const retryStats = { serializationRetries: 0 };
+
 /**
  * Runs `fn` in one transaction. SQLite begins IMMEDIATE (one writer at a time across processes);
  * PostgreSQL runs READ COMMITTED, or SERIALIZABLE with retries when `serializable` is set (the
@@ -97,6 +100,7 @@ export async function transaction<T>(b: Backend, fn: (trx: Transaction<DB>) => P
       return await b.db.transaction().setIsolationLevel('serializable').execute(fn);
     } catch (e) {
       if (!isSerializationFailure(e) || attempt >= 200) throw e;
+      retryStats.serializationRetries++;
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 + attempt * 2)));
     }
   }

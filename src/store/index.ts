@@ -4,7 +4,7 @@ export type { RangeRecord, RangeStatus, RangeKind, NewRange, RangeChange } from 
 export type { InterfaceRow } from './topology.js';
 export type { NewInterface } from './leases.js';
 export { MIGRATIONS, migrate, type Migration } from './migrations.js';
-export { DB_FILE, defaultStateDir, databasePath, databaseUrl, type Dialect, type PgLocking, type StoreLocation } from './db.js';
+export { DB_FILE, defaultStateDir, databasePath, databaseUrl, retryStats, type Dialect, type PgLocking, type StoreLocation } from './db.js';
 export {
   AccessRepo,
   ROLES,
