@@ -74,6 +74,8 @@ export async function applyRoutes(app: FastifyInstance, opts: { engine: Engine; 
       const job = jobs.start('deploy', rec.instance, user.name, () =>
         engine.apply(range, source as string, actorOf(user), { replace: body.replace === true, owner: rec.owner ?? user.name }),
       );
+      // The job is stored before the client hears of it: a server killed now leaves it interrupted, not unknown.
+      await jobs.flush();
       return reply.code(202).header('location', `/api/jobs/${job.id}`).send({ job_id: job.id, instance: rec.instance });
     },
   );

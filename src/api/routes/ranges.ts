@@ -103,6 +103,8 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
       await engine.admitDeploy(range, actorOf(user));
       if (await engine.get(range.instance)) throw new CyrangeError('CYR_EXISTS', `range instance "${range.instance}" already exists`);
       const job = jobs.start('deploy', range.instance, user.name, () => engine.deploy(range, source, user.name, actorOf(user)));
+      // The job is stored before the client hears of it: a server killed now leaves it interrupted, not unknown.
+      await jobs.flush();
       return reply.code(202).header('location', `/api/jobs/${job.id}`).send({ job_id: job.id, instance: range.instance });
     },
   );
@@ -147,6 +149,8 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
       const user = caller(req);
       const rec = await loadRange(engine, user, req.params.name, 'manage');
       const job = jobs.start('destroy', rec.instance, user.name, () => engine.destroy(rec.instance));
+      // The job is stored before the client hears of it: a server killed now leaves it interrupted, not unknown.
+      await jobs.flush();
       return reply.code(202).header('location', `/api/jobs/${job.id}`).send({ job_id: job.id, instance: rec.instance });
     },
   );
