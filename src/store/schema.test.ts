@@ -93,3 +93,24 @@ describe('the schema', () => {
     expect(await count(s, 'vm_networks')).toBe(3);
   });
 });
+
+/** Every column of every table as `table.column` plus ` not null`, the same text on both backends. */
+async function columns(s: Store): Promise<string[]> {
+  const rows = ON_PG
+    ? await raw<{ t: string; c: string; nn: boolean }>(
+        s,
+        "SELECT table_name AS t, column_name AS c, is_nullable = 'NO' AS nn FROM information_schema.columns WHERE table_schema = current_schema()",
+      )
+    : await raw<{ t: string; c: string; nn: number }>(
+        s,
+        "SELECT m.name AS t, p.name AS c, (p.\"notnull\" OR p.pk > 0) AS nn FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
+      );
+  return rows.map((r) => `${r.t}.${r.c}${r.nn ? ' not null' : ''}`).sort();
+}
+
+describe('the migrated schema', () => {
+  it('has the same tables, columns and NOT NULLs on SQLite and PostgreSQL', async () => {
+    const s = await corp();
+    expect(await columns(s)).toMatchSnapshot();
+  });
+});
