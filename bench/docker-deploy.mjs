@@ -14,7 +14,7 @@ import { openStore } from '../dist/store/index.js';
 const IMAGE = 'cyrange-test/busybox:1';
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const stateDir = mkdtempSync(join(tmpdir(), 'cyrange-bench-docker-'));
-const store = openStore({ stateDir });
+const store = await openStore({ stateDir });
 const engine = new Engine(store, { ...configFromEnv(), stateDir });
 const now = () => process.hrtime.bigint();
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
@@ -120,6 +120,6 @@ try {
   );
 } finally {
   for (const r of await engine.list()) await engine.destroy(r.instance).catch(() => {});
-  store.close();
+  await store.close();
   rmSync(stateDir, { recursive: true, force: true });
 }

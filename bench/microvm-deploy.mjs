@@ -13,7 +13,7 @@ import { openStore } from '../dist/store/index.js';
 const stateDir = mkdtempSync(join(tmpdir(), 'cyrange-bench-mv-'));
 const assets = process.env.CYRANGE_MICROVM_ASSETS ?? '/var/lib/cyrange/microvm';
 const cfg = { ...configFromEnv(), stateDir, microvmAssets: assets };
-const store = openStore({ stateDir });
+const store = await openStore({ stateDir });
 const engine = new Engine(store, cfg);
 const now = () => process.hrtime.bigint();
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
@@ -154,6 +154,6 @@ try {
     await engine.destroy(c.range.instance);
   }
 } finally {
-  store.close?.();
+  await store.close?.();
   rmSync(stateDir, { recursive: true, force: true });
 }

@@ -46,7 +46,7 @@ const cliStateDir = mkdtempSync(join(tmpdir(), 'cyrange-bench-cli-'));
 // Floor 2's bundles (upper, work, rootfs mount point, config.json per host).
 const floorDir = mkdtempSync(join(tmpdir(), 'cyrange-bench-floor-'));
 const cfg = { ...configFromEnv(), stateDir };
-const store = openStore({ stateDir });
+const store = await openStore({ stateDir });
 const engine = new Engine(store, cfg);
 const ACTOR = { kind: 'local-root' };
 const CLI = new URL('../bin/cyrange', import.meta.url).pathname;
@@ -653,7 +653,7 @@ try {
   for (const id of left) await runAsync(['runc', '--root', RUNC_ROOT, 'delete', '--force', id], '', { allowFailure: true });
   if (left.length > 0)
     console.log(`runc state left behind at the end (removed): ${left.length} sandboxes, e.g. ${left.slice(0, 3).join(', ')}`);
-  store.close();
+  await store.close();
   for (const d of [stateDir, cliStateDir, floorDir]) rmSync(d, { recursive: true, force: true });
 }
 

@@ -53,7 +53,7 @@ const stateDir = mkdtempSync(join(tmpdir(), 'cyrange-bench-pool-'));
 const cliStateDir = mkdtempSync(join(tmpdir(), 'cyrange-bench-pool-cli-'));
 const workDir = mkdtempSync(join(tmpdir(), 'cyrange-bench-pool-files-'));
 const cfg = { ...configFromEnv(), stateDir, microvmAssets: ASSETS };
-const store = openStore({ stateDir });
+const store = await openStore({ stateDir });
 // Every deploy step the engine reports, per instance: how a copy's time splits inside a pool.
 const events = new Map();
 const engine = new Engine(store, cfg, {
@@ -749,6 +749,6 @@ try {
     );
     removeLeftovers(left);
   }
-  store.close();
+  await store.close();
   for (const d of [stateDir, cliStateDir, workDir]) rmSync(d, { recursive: true, force: true });
 }

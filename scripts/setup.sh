@@ -13,9 +13,10 @@ fi
 # and for netns sandboxes: runc, mmdebstrap (builds their base rootfs) and tini (their PID 1); their seccomp
 # profile, Docker's default, is fetched from Debian by `image build-rootfs` below. cloud-init, netplan.io and graphviz are the
 # clients the guest config and graph tests check Cyrange's output with; openssh-client logs into the cloud-init guest.
+# postgresql: the second store (CYRANGE_DATABASE_URL); tests run its binaries on a throwaway cluster of their own.
 packages=(iproute2 nftables dnsmasq-base busybox-static procps util-linux iputils-ping psmisc iperf3 ca-certificates docker.io chromium fonts-dejavu-core socat curl qemu-system-x86 e2fsprogs
   runc mmdebstrap tini qemu-utils tcpdump prometheus
-  cloud-init netplan.io graphviz openssh-client)
+  cloud-init netplan.io graphviz openssh-client postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -35,9 +36,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || rc=$?
   if [ "$own_policy" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
   [ "$rc" = 0 ] || exit "$rc"
-  # Only promtool is used: the Prometheus server this set-up installed never starts at boot either.
-  if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
-    systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+  # Only promtool and PostgreSQL's binaries are used (tests run throwaway clusters): the servers this
+  # set-up installed never start at boot either. A PostgreSQL for CYRANGE_DATABASE_URL is the admin's.
+  if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+    for p in prometheus postgresql; do
+      if [[ " ${missing[*]} " == *" $p "* ]]; then systemctl disable --now "$p.service" >/dev/null 2>&1 || true; fi
+    done
   fi
 fi
 

@@ -65,8 +65,8 @@ describe.skipIf(!IS_ROOT)('a second deploy through the API and the CLI', () => {
       },
     });
     setRootLogger(createLogger('debug', dest));
-    store = openStore({ stateDir: state.dir });
-    bootstrapAdmin(store.access, TOKEN);
+    store = await openStore({ stateDir: state.dir });
+    await bootstrapAdmin(store.access, TOKEN);
     const jobs = new JobRunner();
     const engine = new Engine(store, { ...configFromEnv(), stateDir: state.dir }, { onEvent: (e) => jobs.dispatch(e) });
     app = await buildServer({ engine, jobs, webRoot: null, logger: true, metricsIntervalMs: 3_600_000 });
@@ -75,7 +75,7 @@ describe.skipIf(!IS_ROOT)('a second deploy through the API and the CLI', () => {
 
   afterAll(async () => {
     await app?.close();
-    store?.close();
+    await store?.close();
     setRootLogger(null);
     for (const inst of [viaCli, viaApi]) await cli(['destroy', inst]);
     state.cleanup();

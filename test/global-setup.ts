@@ -1,12 +1,30 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { type PgCluster, startCluster } from './pg-cluster.js';
 
 /** This run's id: test names start with `zt<run>`, so concurrent runs never judge each other's objects. */
 const RUN = randomBytes(1).toString('hex');
 
+let cluster: PgCluster | null = null;
+
+/**
+ * `CYRANGE_TEST_DB=postgres`: the run gets a throwaway PostgreSQL cluster. The store suite makes
+ * one schema per store in database `cyrange_test` (CYRANGE_TEST_PG_URL); the CLI and servers the
+ * tests start share database `cyrange` through CYRANGE_DATABASE_URL, as they share SQLite otherwise.
+ */
 export function setup(): void {
   process.env.CYRANGE_TEST_RUN = RUN;
+  if (process.env.CYRANGE_TEST_DB !== 'postgres' || process.env.CYRANGE_TEST_PG_URL) return;
+  cluster = startCluster();
+  for (const db of ['cyrange_test', 'cyrange']) cluster.createDatabase(db);
+  process.env.CYRANGE_TEST_PG_URL = cluster.urlFor('cyrange_test');
+  process.env.CYRANGE_DATABASE_URL = cluster.urlFor('cyrange');
+}
+
+function stopCluster(): void {
+  cluster?.stop();
+  cluster = null;
 }
 
 function leftovers(): string[] {
@@ -53,6 +71,7 @@ function leftoverMounts(): string[] {
 
 /** After the whole suite: nothing a test tagged may be left on the machine. */
 export async function teardown(): Promise<void> {
+  stopCluster();
   const sandboxes = leftoverSandboxes();
   for (const id of sandboxes) {
     try {

@@ -41,9 +41,9 @@ describe('cyrange graph INSTANCE --format mermaid|dot|json', () => {
     const raw = standaloneBlueprint({ name: 'solo', subnet: '10.9.0.0/24' });
     const parsed = parseRawRange(raw);
     if ('problems' in parsed) throw new Error(JSON.stringify(parsed.problems));
-    const store = openStore({ stateDir: state.dir });
-    store.createRange({ resolved: resolveRange(parsed.raw), source: JSON.stringify(raw), kind: 'standalone', status: 'planned' });
-    store.close();
+    const store = await openStore({ stateDir: state.dir });
+    await store.createRange({ resolved: resolveRange(parsed.raw), source: JSON.stringify(raw), kind: 'standalone', status: 'planned' });
+    await store.close();
     const mermaid = await run('graph', 'solo');
     expect(mermaid.code, mermaid.stderr).toBe(0);
     expect(mermaid.stdout.split('\n')[1]).toBe('graph LR');

@@ -48,7 +48,7 @@ async function followJob(id: string, token: string): Promise<any> {
 /** Every route Fastify registers, as `METHOD /path/{param}`, and whether it is hidden from the document. */
 async function fastifyRoutes(): Promise<Array<{ key: string; hidden: boolean }>> {
   const state = tempStateDir();
-  const store = openStore({ stateDir: state.dir });
+  const store = await openStore({ stateDir: state.dir });
   const routes: RouteOptions[] = [];
   try {
     const engine = new Engine(store, { ...configFromEnv({}), stateDir: state.dir });
@@ -56,7 +56,7 @@ async function fastifyRoutes(): Promise<Array<{ key: string; hidden: boolean }>>
     await app.ready();
     await app.close();
   } finally {
-    store.close();
+    await store.close();
     state.cleanup();
   }
   return routes.flatMap((r) =>

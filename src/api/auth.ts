@@ -46,14 +46,14 @@ export function authenticate(access: AccessRepo, tickets: TicketBook) {
     req.token = null;
     const bearer = bearerOf(req);
     let hit: { token: TokenRecord; user: User } | null = null;
-    if (bearer) hit = access.tokenByHash(hashToken(bearer));
+    if (bearer) hit = await access.tokenByHash(hashToken(bearer));
     else {
       const ticket = (req.query as { ticket?: unknown } | undefined)?.ticket;
       const grant = typeof ticket === 'string' && headerless(req) ? tickets.consume(ticket) : null;
-      const token = grant ? access.getToken(grant.tokenId) : null;
+      const token = grant ? await access.getToken(grant.tokenId) : null;
       // The ticket's token must still be valid: revoking or expiring it kills its tickets.
       if (token && (token.expiresAt === null || token.expiresAt > new Date().toISOString())) {
-        const user = access.userById(token.userId);
+        const user = await access.userById(token.userId);
         if (user) hit = { token, user };
       }
     }
@@ -81,13 +81,13 @@ export function requireRole(user: User, ...roles: Role[]): void {
 }
 
 /** Rights of a user on a range: admins all, instructors their own, students read on assigned ones. */
-export function rangeRights(access: AccessRepo, user: User, rec: RangeRecord & { owner?: string | null }): RangeRights {
+export async function rangeRights(access: AccessRepo, user: User, rec: RangeRecord & { owner?: string | null }): Promise<RangeRights> {
   if (user.role === 'admin') return { see: true, manage: true };
   if (user.role === 'instructor') {
     const own = rec.owner === user.name;
     return { see: own, manage: own };
   }
-  return { see: access.assignedInstances(user.id).includes(rec.instance), manage: false };
+  return { see: (await access.assignedInstances(user.id)).includes(rec.instance), manage: false };
 }
 
 /**
@@ -95,11 +95,12 @@ export function rangeRights(access: AccessRepo, user: User, rec: RangeRecord & {
  * (ranges, hosts, consoles, jobs, stats, metrics) is built from what this returns, so hidden
  * hosts never reach someone who does not manage the range.
  */
-export function viewerOf(access: AccessRepo, user: User) {
+export async function viewerOf(access: AccessRepo, user: User) {
   // Assignments are read once per viewer, not once per range.
-  const assigned = user.role === 'student' ? new Set(access.assignedInstances(user.id)) : null;
+  const assigned = user.role === 'student' ? new Set(await access.assignedInstances(user.id)) : null;
+  const own = (rec: RangeRecord & { owner?: string | null }) => user.role === 'admin' || rec.owner === user.name;
   const rights = (rec: RangeRecord): RangeRights =>
-    assigned ? { see: assigned.has(rec.instance), manage: false } : rangeRights(access, user, rec);
+    assigned ? { see: assigned.has(rec.instance), manage: false } : { see: own(rec), manage: own(rec) };
   return {
     user,
     rights,
@@ -112,7 +113,7 @@ export function viewerOf(access: AccessRepo, user: User) {
 }
 
 /** A caller's view of ranges; see `viewerOf`. */
-export type Viewer = ReturnType<typeof viewerOf>;
+export type Viewer = Awaited<ReturnType<typeof viewerOf>>;
 
 /**
  * Loads a range the caller may see, as they may see it (no hidden hosts unless they manage it):
@@ -123,12 +124,12 @@ export async function loadRange(engine: Engine, user: User, instance: string, ne
   const rec = await engine.get(instance);
   const access = engine.access;
   if (!rec || !access) throw new CyrangeError('CYR_NOT_FOUND', `no range instance "${instance}"`);
-  return visibleRange(rec, checkRights(access, user, rec, need));
+  return visibleRange(rec, await checkRights(access, user, rec, need));
 }
 
 /** The caller's rights on a stored range; throws 404 when they may not see it, 403 when `manage` is needed and not theirs. */
-export function checkRights(access: AccessRepo, user: User, rec: RangeRecord, need: 'see' | 'manage'): RangeRights {
-  const rights = rangeRights(access, user, rec);
+export async function checkRights(access: AccessRepo, user: User, rec: RangeRecord, need: 'see' | 'manage'): Promise<RangeRights> {
+  const rights = await rangeRights(access, user, rec);
   if (!rights.see) throw new CyrangeError('CYR_NOT_FOUND', `no range instance "${rec.instance}"`);
   if (need === 'manage' && !rights.manage) throw new CyrangeError('CYR_FORBIDDEN', `you may not change range "${rec.instance}"`);
   return rights;

@@ -22,8 +22,8 @@ describe('the API server answers Fastify’s own refusals with their status and 
 
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'cyrange-errors-'));
-    store = openStore({ stateDir });
-    bootstrapAdmin(store.access, TOKEN);
+    store = await openStore({ stateDir });
+    await bootstrapAdmin(store.access, TOKEN);
     const engine = new Engine(store, { ...configFromEnv({}), stateDir });
     app = await buildServer({ engine, jobs: new JobRunner(), webRoot: null, metricsIntervalMs: 3_600_000 });
     await app.ready();
@@ -31,7 +31,7 @@ describe('the API server answers Fastify’s own refusals with their status and 
 
   afterAll(async () => {
     await app?.close();
-    store?.close();
+    await store?.close();
     rmSync(stateDir, { recursive: true, force: true });
   });
 

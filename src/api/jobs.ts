@@ -96,14 +96,20 @@ export class JobRunner {
 
   constructor(private readonly repo: JobsRepo | null = null) {}
 
+  /** Writes in order (an event never before its job), one after another. */
+  private saving: Promise<void> = Promise.resolve();
+
   /** Stores without failing the operation: a job's record is a report, not part of the work. */
-  private save(fn: (repo: JobsRepo) => void): void {
-    if (!this.repo) return;
-    try {
-      fn(this.repo);
-    } catch {
-      // The store is busy or gone; the job itself carries on.
-    }
+  private save(fn: (repo: JobsRepo) => Promise<void>): void {
+    const repo = this.repo;
+    if (!repo) return;
+    // The store being busy or gone is swallowed; the job itself carries on.
+    this.saving = this.saving.then(() => fn(repo)).catch(() => {});
+  }
+
+  /** Resolves once every write queued so far is done. */
+  flush(): Promise<void> {
+    return this.saving;
   }
 
   /** Routes an engine event to the running job of its instance. */
@@ -179,24 +185,24 @@ export class JobRunner {
   }
 
   /** A job by id: one this server runs or ran, or one stored by an earlier server. */
-  get(id: string): Job | undefined {
+  async get(id: string): Promise<Job | undefined> {
     const mine = this.jobs.get(id);
     if (mine) return mine;
     if (!this.repo) return undefined;
     try {
-      const r = this.repo.get(id);
-      return r ? fromRecord(r, this.repo.events(id), this.repo.repairedBy(id)) : undefined;
+      const r = await this.repo.get(id);
+      return r ? fromRecord(r, await this.repo.events(id), await this.repo.repairedBy(id)) : undefined;
     } catch {
       return undefined;
     }
   }
 
   /** Every job this server ran, then the most recent stored ones. */
-  list(): Job[] {
+  async list(): Promise<Job[]> {
     const mine = [...this.jobs.values()];
     if (!this.repo) return mine;
     const seen = new Set(mine.map((j) => j.id));
-    const stored = this.repo.recent().filter((r) => !seen.has(r.id));
+    const stored = (await this.repo.recent()).filter((r) => !seen.has(r.id));
     return [...mine, ...stored.map((r) => fromRecord(r, [], []))];
   }
 
@@ -204,16 +210,16 @@ export class JobRunner {
    * Marks every stored job whose server is gone as `interrupted`, and returns them. Call once at
    * start, before any job of this server runs.
    */
-  interruptOrphans(): JobRecord[] {
+  async interruptOrphans(): Promise<JobRecord[]> {
     if (!this.repo) return [];
     const out: JobRecord[] = [];
-    for (const r of this.repo.running()) {
+    for (const r of await this.repo.running()) {
       if (this.jobs.has(r.id) || (r.server && processAlive(r.server))) continue;
       const error = { code: 'CYR_INTERRUPTED', message: `the server running this ${r.op} stopped before it finished` };
-      this.repo.finish(r.id, { status: 'interrupted', result: null, error, finishedAt: new Date().toISOString(), durationMs: null });
+      await this.repo.finish(r.id, { status: 'interrupted', result: null, error, finishedAt: new Date().toISOString(), durationMs: null });
       out.push({ ...r, status: 'interrupted', error });
     }
-    this.repo.prune();
+    await this.repo.prune();
     return out;
   }
 
@@ -241,8 +247,8 @@ export class JobRunner {
   /** Follows a stored job another live server runs, by reading the store. */
   private followStored(job: Job, l: Listener): () => void {
     let seq = job.events.length;
-    const timer = setInterval(() => {
-      const now = this.get(job.id);
+    const timer = setInterval(async () => {
+      const now = await this.get(job.id);
       if (!now) return;
       for (const event of now.events.slice(seq)) l({ kind: 'event', event });
       seq = now.events.length;
@@ -275,7 +281,7 @@ export async function reconcileOnStart(
   jobs: JobRunner,
   opts: { enabled: boolean; limit?: number },
 ): Promise<StartupReconcile> {
-  const interrupted = jobs.interruptOrphans();
+  const interrupted = await jobs.interruptOrphans();
   if (!opts.enabled) return { interrupted, started: [] };
   const need = (await engine.reconcileCandidates()).map((h) => h.instance);
   const instances = [...new Set([...need, ...interrupted.map((j) => j.instance)])].sort();

@@ -2,18 +2,18 @@ import { Engine, configFromEnv } from '../engine/index.js';
 import { CyrangeError } from '../model/index.js';
 import { progressSink } from './progress.js';
 
-/** Opens the store and an engine that renders progress; `close` must run when the command ends. */
-export function openEngine(opts: { progress?: boolean } = {}) {
+/** Opens the store and an engine that renders progress; `close` must be awaited when the command ends. */
+export async function openEngine(opts: { progress?: boolean } = {}) {
   const cfg = configFromEnv();
   const progress = opts.progress ? progressSink() : null;
   const failAt = process.env.CYRANGE_TEST_FAIL_AT;
-  const engine = Engine.open(cfg, { ...(progress ? { onEvent: progress.sink } : {}), ...(failAt ? { failAt } : {}) });
+  const engine = await Engine.open(cfg, { ...(progress ? { onEvent: progress.sink } : {}), ...(failAt ? { failAt } : {}) });
   return {
     engine,
     cfg,
-    close: () => {
+    close: async () => {
       progress?.end();
-      engine.close();
+      await engine.close();
     },
   };
 }
@@ -29,10 +29,10 @@ export function accessOf(engine: Engine): Access {
 
 /** Runs `fn` on the store's users and tokens, then closes the store. */
 export async function withAccess<T>(fn: (access: Access) => T | Promise<T>): Promise<T> {
-  const ctx = openEngine();
+  const ctx = await openEngine();
   try {
     return await fn(accessOf(ctx.engine));
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }

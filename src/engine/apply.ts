@@ -37,7 +37,7 @@ export interface ApplyOptions {
   /** Owner recorded when the instance does not exist yet and is deployed anew. */
   readonly owner?: string | null;
   /** Called under the instance's lock when it exists, before anything changes: throws to refuse the caller. */
-  readonly mayChange?: (existing: RangeRecord) => void;
+  readonly mayChange?: (existing: RangeRecord) => unknown;
 }
 
 /** A deploy's result, with the changes that were applied (empty for a new or repaired instance). */
@@ -64,7 +64,7 @@ export async function applyRange(ctx: EngineContext, range: ResolvedRange, sourc
   return withLock(runDirOf(ctx.cfg, range.instance), 'apply', async () => {
     const current = await ctx.store.getRange(range.instance);
     if (!current) throw new CyrangeError('CYR_NOT_FOUND', `range instance "${range.instance}" vanished`);
-    opts.mayChange?.(current);
+    await opts.mayChange?.(current);
     return applyLocked(ctx, current, range, source, opts, t0);
   });
 }
@@ -162,7 +162,6 @@ async function rebuild(ctx: EngineContext, range: ResolvedRange, results: StepRe
 
 /** Replaces the stored range with `change(current)`; returns the new record. */
 async function update(ctx: EngineContext, instance: string, change: (r: ResolvedRange) => ResolvedRange): Promise<RangeRecord> {
-  if (!ctx.store.updateRange) throw new CyrangeError('CYR_INTERNAL', 'store cannot edit ranges');
   await ctx.store.updateRange(instance, (r) => ({ range: deepFreeze(change(r)), result: null }));
   const rec = await ctx.store.getRange(instance);
   if (!rec) throw new CyrangeError('CYR_NOT_FOUND', `range instance "${instance}" vanished`);

@@ -50,7 +50,7 @@ class FakeStore implements EngineStore {
   setRangeSource(): void {
     throw new Error('not used by deploy');
   }
-  updateResolved(): void {
+  updateRange(): never {
     throw new Error('not used by deploy');
   }
   deleteRange(instance: string): void {

@@ -21,7 +21,7 @@ export async function deploy(
   range: ResolvedRange,
   source: string,
   owner: string | null = null,
-  mayChange?: (existing: RangeRecord) => void,
+  mayChange?: (existing: RangeRecord) => unknown,
 ): Promise<DeployResult> {
   const t0 = performance.now();
   checkDeployable(ctx, range);
@@ -33,7 +33,7 @@ export async function deploy(
     const existing = await ctx.store.getRange(range.instance);
     if (existing) {
       // Asked under the lock: an instance made since the caller looked is checked too.
-      mayChange?.(existing);
+      await mayChange?.(existing);
       // A changed blueprint is applied in place: exactly its diff, `replace` changes refused (apply.ts).
       if (JSON.stringify(existing.resolved) !== JSON.stringify(range)) return await applyLocked(ctx, existing, range, source, {}, t0);
       return await repair(ctx, existing, t0);

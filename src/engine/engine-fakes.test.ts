@@ -83,10 +83,6 @@ class FakeStore implements EngineStore {
     this.writes.push(`setRangeSource ${instance}`);
     this.ranges.set(instance, { ...this.must(instance), source });
   }
-  updateResolved(instance: string, resolved: ResolvedRange): void {
-    this.writes.push(`updateResolved ${instance}`);
-    this.ranges.set(instance, { ...this.must(instance), resolved });
-  }
   deleteRange(instance: string): void {
     this.writes.push(`deleteRange ${instance}`);
     this.ranges.delete(instance);

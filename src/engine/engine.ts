@@ -16,7 +16,7 @@ import { type CaptureRequest, capture } from './capture.js';
 import { type Snapshot, createSnapshot, listSnapshots, removeSnapshot, restoreSnapshot } from './snapshots.js';
 import { type StreamedCommand, withSignal } from '../sys/index.js';
 import type { ConsoleSession, ExecOptions } from '../runtimes/index.js';
-import { type AccessRepo, JobsRepo, type PoolRecord, type PoolsRepo, databasePath, openStore } from '../store/index.js';
+import { type AccessRepo, type JobsRepo, type PoolRecord, type PoolsRepo, databasePath, databaseUrl, openStore } from '../store/index.js';
 import {
   type CopyResult,
   type PoolDeps,
@@ -65,19 +65,19 @@ export class Engine {
   }
 
   /** The store `open` opened: this engine closes it. */
-  private owned: { jobs: JobsRepo; close: () => void } | null = null;
+  private owned: { jobs: JobsRepo; close: () => Promise<void> } | null = null;
 
-  /** An engine over the store in `cfg.stateDir` (made and migrated when missing); `close()` closes that store. */
-  static open(cfg: EngineConfig, opts: { onEvent?: EventSink; failAt?: string; signal?: AbortSignal } = {}): Engine {
-    const store = openStore({ stateDir: cfg.stateDir });
+  /** An engine over the configured store (PostgreSQL from CYRANGE_DATABASE_URL, else SQLite in `cfg.stateDir`, made and migrated when missing); `close()` closes it. */
+  static async open(cfg: EngineConfig, opts: { onEvent?: EventSink; failAt?: string; signal?: AbortSignal } = {}): Promise<Engine> {
+    const store = await openStore({ stateDir: cfg.stateDir });
     const engine = new Engine(store, cfg, opts);
-    engine.owned = { jobs: new JobsRepo(store.conn), close: () => store.close() };
+    engine.owned = { jobs: store.jobs, close: () => store.close() };
     return engine;
   }
 
-  /** Whether `cfg.stateDir` holds a store yet, so a read-only command need not make one. */
+  /** Whether the store exists yet (a database URL always names one), so a read-only command need not make one. */
   static storeExists(cfg: EngineConfig): boolean {
-    return existsSync(databasePath({ stateDir: cfg.stateDir }));
+    return databaseUrl({ stateDir: cfg.stateDir }) !== null || existsSync(databasePath({ stateDir: cfg.stateDir }));
   }
 
   /** Stored jobs and their events, for a job runner, when `open` made this engine. */
@@ -86,9 +86,10 @@ export class Engine {
   }
 
   /** Closes the store `open` opened (again: nothing); an engine given its store leaves it open. */
-  close(): void {
-    this.owned?.close();
+  async close(): Promise<void> {
+    const owned = this.owned;
     this.owned = null;
+    await owned?.close();
   }
 
   /**
@@ -129,24 +130,24 @@ export class Engine {
   }
 
   /** Every pool. */
-  listPools(): PoolRecord[] {
+  listPools(): Promise<PoolRecord[]> {
     return this.poolDeps().pools.list();
   }
 
   /** One pool with its copies. */
-  getPool(name: string): PoolRecord {
+  getPool(name: string): Promise<PoolRecord> {
     return getPool(this.poolDeps(), name);
   }
 
   /** The pool an instance is a copy of, or null. */
-  poolOf(instance: string): PoolRecord | null {
-    return this.pools?.poolOf(instance) ?? null;
+  async poolOf(instance: string): Promise<PoolRecord | null> {
+    return (await this.pools?.poolOf(instance)) ?? null;
   }
 
   /** Grows or shrinks a pool to `size` copies. */
   async resizePool(name: string, size: number, actor: Actor, onProgress?: (p: PoolProgress) => void) {
     const deps = this.poolDeps(onProgress);
-    return this.op(() => resizePool(this.ctx, deps, name, size, loadRawRange(getPool(deps, name).source), actor));
+    return this.op(async () => resizePool(this.ctx, deps, name, size, loadRawRange((await getPool(deps, name)).source), actor));
   }
 
   /** Destroys every copy of a pool and forgets it. */

@@ -36,8 +36,7 @@ async function releaseNics(instance: string, host: ResolvedHost): Promise<void> 
   }
 }
 
-function updater(ctx: EngineContext): NonNullable<EngineContext['store']['updateRange']> {
-  if (!ctx.store.updateRange) throw new CyrangeError('CYR_INTERNAL', 'store cannot edit ranges');
+function updater(ctx: EngineContext): EngineContext['store']['updateRange'] {
   return ctx.store.updateRange.bind(ctx.store);
 }
 

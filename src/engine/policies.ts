@@ -1,7 +1,6 @@
 import { applyFirewall } from '../dataplane/index.js';
 import { inNetns, run, spawnDetached, terminate, sleep } from '../sys/index.js';
 import {
-  CyrangeError,
   type Probe,
   type RawPolicy,
   type ResolvedRange,
@@ -31,7 +30,6 @@ export async function refreshFirewall(ctx: EngineContext, range: ResolvedRange):
 /** Replaces an instance's policies on the running range, without a redeploy. */
 export function setPolicies(ctx: EngineContext, instance: string, raw: readonly RawPolicy[]): Promise<ResolvedRange> {
   return withLock(runDirOf(ctx.cfg, instance), 'policy set', async () => {
-    if (!ctx.store.updateRange) throw new CyrangeError('CYR_INTERNAL', 'store cannot edit ranges');
     const range = await ctx.store.updateRange(instance, (r) => {
       const problems: { path: string; message: string }[] = [];
       const policies = resolvePolicies(raw, new Set(r.hosts.map((h) => h.name)), new Set(r.networks.map((n) => n.name)), problems);

@@ -60,15 +60,15 @@ function checkPoolName(name: string, size: number): void {
 }
 
 /** Makes the roster's students users (when missing) and hands out login tokens to the new ones. */
-function ensureStudent(access: AccessRepo, entry: RosterEntry): { token?: string } {
-  const existing = access.userByName(entry.name);
+async function ensureStudent(access: AccessRepo, entry: RosterEntry): Promise<{ token?: string }> {
+  const existing = await access.userByName(entry.name);
   if (existing) {
     if (existing.role !== 'student')
       throw new CyrangeError('CYR_CONFLICT', `roster name "${entry.name}" is a user with role ${existing.role}, not a student`);
     return {};
   }
-  const user = access.createUser(entry.name, 'student');
-  return { token: issueToken(access, user.id, { label: 'pool roster' }).token };
+  const user = await access.createUser(entry.name, 'student');
+  return { token: (await issueToken(access, user.id, { label: 'pool roster' })).token };
 }
 
 async function deployCopies(
@@ -114,7 +114,7 @@ async function deployCopies(
   const jobs = ranges.map((range, i) => ({ range, position: positions[i] as number }));
   return mapLimit(jobs, copiesAtOnce(ctx), async ({ range, position }) => {
     const entry = roster[position - 1];
-    deps.pools.setMember(pool.name, { instance: range.instance, position, student: entry?.name ?? null });
+    await deps.pools.setMember(pool.name, { instance: range.instance, position, student: entry?.name ?? null });
     let attempts = 0;
     let error: string | undefined;
     // A copy that fails is rolled back by deploy, tried once more, then reported; the others go on.
@@ -132,9 +132,9 @@ async function deployCopies(
     }
     let token: string | undefined;
     if (!error && entry && deps.access) {
-      token = ensureStudent(deps.access, entry).token;
-      const user = deps.access.userByName(entry.name);
-      if (user) deps.access.assign(range.instance, user.id);
+      token = (await ensureStudent(deps.access, entry)).token;
+      const user = await deps.access.userByName(entry.name);
+      if (user) await deps.access.assign(range.instance, user.id);
     }
     bump(error ? { failed: 1 } : { rangesDone: 1 });
     return {
@@ -180,15 +180,20 @@ export async function createPool(
     if (names.has(r.name)) throw new ValidationError([{ path: `roster[${i}].name`, message: `"${r.name}" is listed twice` }]);
     names.add(r.name);
   });
-  const pool = deps.pools.create({ name: input.name, owner: input.owner, source: input.source, studentReset: input.studentReset ?? false });
+  const pool = await deps.pools.create({
+    name: input.name,
+    owner: input.owner,
+    source: input.source,
+    studentReset: input.studentReset ?? false,
+  });
   const positions = Array.from({ length: size }, (_, i) => i + 1);
   const copies = await deployCopies(ctx, deps, pool, input.raw, positions, size, roster, input.actor, golden);
-  return { pool: deps.pools.get(pool.name) as PoolRecord, copies };
+  return { pool: (await deps.pools.get(pool.name)) as PoolRecord, copies };
 }
 
 /** A pool by name, or CYR_NOT_FOUND. */
-export function getPool(deps: Pick<PoolDeps, 'pools'>, name: string): PoolRecord {
-  const p = deps.pools.get(name);
+export async function getPool(deps: Pick<PoolDeps, 'pools'>, name: string): Promise<PoolRecord> {
+  const p = await deps.pools.get(name);
   if (!p) throw new CyrangeError('CYR_NOT_FOUND', `no pool "${name}"`, { hint: 'see `cyrange pool ls`' });
   return p;
 }
@@ -202,18 +207,18 @@ export async function resizePool(
   raw: RawRange,
   actor: Actor,
 ): Promise<{ pool: PoolRecord; added: CopyResult[]; removed: string[] }> {
-  const pool = getPool(deps, name);
+  const pool = await getPool(deps, name);
   if (!Number.isInteger(size) || size < 0 || size > 500) throw new ValidationError([{ path: 'size', message: `${size} must be 0..500` }]);
   const have = pool.members.length;
   if (size > have) {
     const width = Math.max(size, ...pool.members.map((m) => m.position));
     const positions = Array.from({ length: size - have }, (_, i) => have + i + 1);
     const added = await deployCopies(ctx, deps, pool, raw, positions, width, [], actor);
-    return { pool: getPool(deps, name), added, removed: [] };
+    return { pool: await getPool(deps, name), added, removed: [] };
   }
   const gone = [...pool.members].sort((a, b) => b.position - a.position).slice(0, have - size);
   await removeCopies(ctx, deps, gone);
-  return { pool: getPool(deps, name), added: [], removed: gone.map((m) => m.instance) };
+  return { pool: await getPool(deps, name), added: [], removed: gone.map((m) => m.instance) };
 }
 
 async function removeCopies(ctx: EngineContext, deps: PoolDeps, members: readonly PoolMember[]): Promise<void> {
@@ -221,7 +226,7 @@ async function removeCopies(ctx: EngineContext, deps: PoolDeps, members: readonl
   await mapLimit(members, copiesAtOnce(ctx), async (m) => {
     try {
       await destroy(ctx, m.instance);
-      deps.pools.removeMember(m.instance);
+      await deps.pools.removeMember(m.instance);
     } catch (e) {
       errors.push(`${m.instance}: ${(e as Error).message}`);
     }
@@ -234,8 +239,8 @@ async function removeCopies(ctx: EngineContext, deps: PoolDeps, members: readonl
 
 /** Destroys every copy of a pool (their students' assignments go with them) and forgets the pool. */
 export async function destroyPool(ctx: EngineContext, deps: PoolDeps, name: string): Promise<string[]> {
-  const pool = getPool(deps, name);
+  const pool = await getPool(deps, name);
   await removeCopies(ctx, deps, pool.members);
-  deps.pools.delete(name);
+  await deps.pools.delete(name);
   return pool.members.map((m) => m.instance);
 }

@@ -31,7 +31,6 @@ export function setRateLimit(
 ): Promise<ResolvedInterface> {
   checkLimit(limit);
   return withLock(runDirOf(ctx.cfg, instance), 'limit', async () => {
-    if (!ctx.store.updateRange) throw new CyrangeError('CYR_INTERNAL', 'store cannot edit ranges');
     const nic = await ctx.store.updateRange(instance, (r) => {
       const host = r.hosts.find((h) => h.name === hostName);
       if (!host)

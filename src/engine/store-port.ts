@@ -31,11 +31,10 @@ export interface EngineStore {
   setRangeStatus(instance: string, status: RangeStatus): MaybePromise<void>;
   /** Replaces the blueprint text an instance was deployed from, after an apply of a changed one. */
   setRangeSource(instance: string, source: string): MaybePromise<void>;
-  updateResolved(instance: string, resolved: ResolvedRange): MaybePromise<void>;
   deleteRange(instance: string): MaybePromise<void>;
   allocateUplinkSlot(rangeId: number): MaybePromise<number>;
   addInterface(instance: string, host: string, network: string, ip?: string | null): MaybePromise<ResolvedInterface>;
   removeInterface(instance: string, host: string, network: string): MaybePromise<ResolvedInterface>;
-  /** Read-modify-write of an instance's resolved range in one transaction. */
-  updateRange?<T>(instance: string, change: (r: ResolvedRange) => { range: ResolvedRange; result: T }): MaybePromise<T>;
+  /** The one write path of a stored range: a pure edit of the latest range, checked and stored with its rows in one transaction. */
+  updateRange<T>(instance: string, change: (r: ResolvedRange) => { range: ResolvedRange; result: T }): MaybePromise<T>;
 }

@@ -104,6 +104,8 @@ export function removeInterfaceFrom(
   const nic = host.interfaces.find((n) => n.network === network);
   if (!nic) throw new CyrangeError('CYR_NOT_FOUND', `host ${hostName} has no interface on network ${network}`);
   if (nic.primary)
-    throw new CyrangeError('CYR_CONFLICT', `the primary interface of host ${hostName} (network ${network}) cannot be removed`);
+    throw new CyrangeError('CYR_CONFLICT', `the primary interface of host ${hostName} (network ${network}) cannot be removed`, {
+      hint: 'remove the host, or switch it to vsock mode',
+    });
   return { range: withHost(range, { ...host, interfaces: host.interfaces.filter((n) => n !== nic) }), nic };
 }

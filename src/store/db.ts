@@ -1,88 +1,120 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { type CompiledQuery, DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  type SqliteDialectConfig,
+  type Transaction,
+} from 'kysely';
+import pg from 'pg';
+import { CyrangeError } from '../model/index.js';
 import type { DB } from './schema.js';
 
-/** The slice of better-sqlite3 the store uses. */
-export interface SqliteConnection {
-  prepare(sql: string): {
-    all(...p: unknown[]): unknown[];
-    get(...p: unknown[]): unknown;
-    run(...p: unknown[]): { changes: number; lastInsertRowid: number | bigint };
-  };
-  exec(sql: string): void;
-  pragma(p: string): unknown;
-  transaction<F extends (...args: never[]) => unknown>(fn: F): F & { immediate: F };
-  close(): void;
+/** Which database engine holds the store. */
+export type Dialect = 'sqlite' | 'postgres';
+
+/** A database or a transaction on it: what the repositories query through. */
+export type Db = Kysely<DB>;
+
+/** An open store database: Kysely over better-sqlite3 or a `pg` pool. */
+export interface Backend {
+  readonly db: Kysely<DB>;
+  readonly dialect: Dialect;
 }
 
 /**
- * Kysely builds and type-checks the SQL; better-sqlite3 runs it synchronously, so a transaction
- * is one synchronous function that no other query can interleave with.
+ * How PostgreSQL serializes the edits of one range: `lock` (the default) takes the range row
+ * FOR UPDATE; `serializable` runs the edit at SERIALIZABLE and retries on a serialization failure.
  */
-export const qb = new Kysely<DB>({
-  dialect: {
-    createAdapter: () => new SqliteAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (db) => new SqliteIntrospector(db),
-    createQueryCompiler: () => new SqliteQueryCompiler(),
-  },
-});
+export type PgLocking = 'lock' | 'serializable';
 
-type Statement = ReturnType<SqliteConnection['prepare']>;
-const STATEMENT_CACHE_MAX = 256;
-const statements = new WeakMap<SqliteConnection, Map<string, Statement>>();
-
-/** A prepared statement for `sql`, reused while the connection lives (bounded cache). */
-function prepared(conn: SqliteConnection, sql: string): Statement {
-  const cache = statements.get(conn) ?? new Map<string, Statement>();
-  statements.set(conn, cache);
-  let st = cache.get(sql);
-  if (!st) {
-    if (cache.size >= STATEMENT_CACHE_MAX) cache.clear();
-    st = conn.prepare(sql);
-    cache.set(sql, st);
+/** Kysely's SQLite driver with transactions that begin IMMEDIATE: the write lock is taken before the first read. */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
-  return st;
 }
 
-/** Runs a compiled query and returns its rows. */
-export function all<R>(conn: SqliteConnection, q: { compile(): CompiledQuery<R> }): R[] {
-  const c = q.compile();
-  return prepared(conn, c.sql).all(...c.parameters) as R[];
+/** SqliteDialect whose driver begins transactions IMMEDIATE, so cross-process read-then-write never deadlocks. */
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): SqliteDriver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
 }
 
-/** Runs a compiled query and returns its first row, or undefined. */
-export function first<R>(conn: SqliteConnection, q: { compile(): CompiledQuery<R> }): R | undefined {
-  const c = q.compile();
-  return prepared(conn, c.sql).get(...c.parameters) as R | undefined;
+/** Runs a query and returns its rows. */
+export function all<R>(q: { execute(): Promise<R[]> }): Promise<R[]> {
+  return q.execute();
 }
 
-/** Runs a compiled statement; returns the new row id and the number of changed rows. */
-export function exec(conn: SqliteConnection, q: { compile(): CompiledQuery<unknown> }): { id: number; changes: number } {
-  const c = q.compile();
-  const r = prepared(conn, c.sql).run(...c.parameters);
-  return { id: Number(r.lastInsertRowid), changes: r.changes };
+/** Runs a query and returns its first row, or undefined. */
+export function first<R>(q: { executeTakeFirst(): Promise<R | undefined> }): Promise<R | undefined> {
+  return q.executeTakeFirst();
 }
 
-/**
- * Runs `fn` in a `BEGIN IMMEDIATE` transaction (a savepoint when already inside one): the write
- * lock is taken before the first read, so read-then-write sequences of two connections or
- * processes never interleave. Rolls back when `fn` throws.
- */
-export function immediate<T>(conn: SqliteConnection, fn: () => T): T {
-  return conn.transaction(fn).immediate();
+/** Runs an insert, update or delete; returns how many rows it changed. */
+export async function exec(q: { executeTakeFirst(): Promise<unknown> }): Promise<{ changes: number }> {
+  const r = (await q.executeTakeFirst()) as { numUpdatedRows?: bigint; numDeletedRows?: bigint; numInsertedOrUpdatedRows?: bigint };
+  return { changes: Number(r.numUpdatedRows ?? r.numDeletedRows ?? r.numInsertedOrUpdatedRows ?? 0) };
 }
 
-/** Whether `e` is SQLite refusing a row for a UNIQUE constraint (or unique index). */
+/** Runs an insert of one row `RETURNING id` (both dialects have it) and returns the new id. */
+export async function insertId(q: { executeTakeFirstOrThrow(): Promise<{ id: number }> }): Promise<number> {
+  return Number((await q.executeTakeFirstOrThrow()).id);
+}
+
+/** Whether `e` is the database refusing a row for a UNIQUE constraint (or unique index / primary key). */
 export function isUniqueViolation(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
 }
 
-/** Where to open the database: a state directory (file `cyrange.db`; `CYRANGE_STATE_DIR` when left out), a file path, or `:memory:`. */
-export type StoreLocation = { readonly stateDir?: string } | { readonly path: string };
+/** Whether `e` is PostgreSQL giving up a transaction it could not serialize (retry it). */
+function isSerializationFailure(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === '40001' || code === '40P01';
+}
+
+/** Transactions PostgreSQL gave up and this process retried (SERIALIZABLE mode), for measurements. */
+export const retryStats = { serializationRetries: 0 };
+
+/**
+ * Runs `fn` in one transaction. SQLite begins IMMEDIATE (one writer at a time across processes);
+ * PostgreSQL runs READ COMMITTED, or SERIALIZABLE with retries when `serializable` is set (the
+ * caller then takes no row locks). Rolls back when `fn` throws.
+ */
+export async function transaction<T>(b: Backend, fn: (trx: Transaction<DB>) => Promise<T>, serializable = false): Promise<T> {
+  if (b.dialect === 'sqlite' || !serializable) return b.db.transaction().execute(fn);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await b.db.transaction().setIsolationLevel('serializable').execute(fn);
+    } catch (e) {
+      if (!isSerializationFailure(e) || attempt >= 200) throw e;
+      retryStats.serializationRetries++;
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 + attempt * 2)));
+    }
+  }
+}
+
+/**
+ * Where the store lives: a state directory (SQLite file `cyrange.db`; `CYRANGE_STATE_DIR` when left
+ * out), an SQLite file path or `:memory:`, or a PostgreSQL URL. Without `path` or `url`,
+ * `CYRANGE_DATABASE_URL` (when set) selects PostgreSQL.
+ */
+export type StoreLocation =
+  | { readonly stateDir?: string }
+  | { readonly path: string }
+  | { readonly url: string; readonly locking?: PgLocking };
 
 /** Name of the database file inside a state directory. */
 export const DB_FILE = 'cyrange.db';
@@ -92,21 +124,49 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.CYRANGE_STATE_DIR || '/var/lib/cyrange';
 }
 
-/** The database file a location names: `<stateDir>/cyrange.db`, the given path, or `:memory:`. */
-export function databasePath(loc: StoreLocation): string {
+/** The SQLite file a location names: `<stateDir>/cyrange.db`, the given path, or `:memory:`. */
+export function databasePath(loc: { readonly stateDir?: string } | { readonly path: string }): string {
   return 'path' in loc ? loc.path : join(loc.stateDir ?? defaultStateDir(), DB_FILE);
 }
 
+/** The PostgreSQL URL a location selects, or null for SQLite. */
+export function databaseUrl(loc: StoreLocation, env: NodeJS.ProcessEnv = process.env): string | null {
+  if ('url' in loc) return loc.url;
+  if ('path' in loc) return null;
+  return env.CYRANGE_DATABASE_URL || null;
+}
+
+/** The slice of better-sqlite3 the store sets up. */
+interface SqliteHandle {
+  pragma(p: string): unknown;
+  close(): void;
+}
+
 /** Opens SQLite in WAL mode with a busy timeout and foreign keys on, so the CLI and a server can share it. */
-export function openConnection(loc: StoreLocation = {}): SqliteConnection {
+export function openSqlite(loc: { readonly stateDir?: string } | { readonly path: string }): Backend {
   if (!('path' in loc)) mkdirSync(loc.stateDir ?? defaultStateDir(), { recursive: true, mode: 0o700 });
   const path = databasePath(loc);
-  const conn = new Database(path) as unknown as SqliteConnection;
-  conn.pragma('busy_timeout = 5000');
-  if (path !== ':memory:') withBusyRetry(() => conn.pragma('journal_mode = WAL'));
-  conn.pragma('foreign_keys = ON');
-  conn.pragma('synchronous = NORMAL');
-  return conn;
+  const conn = new Database(path);
+  const h = conn as unknown as SqliteHandle;
+  h.pragma('busy_timeout = 5000');
+  if (path !== ':memory:') withBusyRetry(() => h.pragma('journal_mode = WAL'));
+  h.pragma('foreign_keys = ON');
+  h.pragma('synchronous = NORMAL');
+  return { db: new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: conn }) }), dialect: 'sqlite' };
+}
+
+/** Opens a pool of connections to PostgreSQL; the URL may carry `options=-c search_path=…`. */
+export function openPostgres(url: string): Backend {
+  let pool: pg.Pool;
+  try {
+    // allowExitOnIdle: a CLI process is not kept alive by idle connections.
+    pool = new pg.Pool({ connectionString: url, max: 4, idleTimeoutMillis: 5000, allowExitOnIdle: true });
+  } catch (e) {
+    throw new CyrangeError('CYR_INVALID', `CYRANGE_DATABASE_URL: ${(e as Error).message}`, { cause: e });
+  }
+  // An idle connection the server drops is replaced; the error must not kill the process.
+  pool.on('error', () => {});
+  return { db: new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
 }
 
 /**

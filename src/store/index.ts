@@ -1,10 +1,10 @@
-/** The single source of truth: ranges, networks, hosts, NICs, leases and users in SQLite. Other layers import only this file. */
+/** The single source of truth: ranges, networks, hosts, NICs, leases and users in SQLite or PostgreSQL. Other layers import only this file. */
 export { Store, openStore } from './store.js';
 export type { RangeRecord, RangeStatus, RangeKind, NewRange, RangeChange } from './ranges-repo.js';
 export type { InterfaceRow } from './topology.js';
 export type { NewInterface } from './leases.js';
 export { MIGRATIONS, migrate, type Migration } from './migrations.js';
-export { DB_FILE, defaultStateDir, databasePath, openConnection, type StoreLocation, type SqliteConnection } from './db.js';
+export { DB_FILE, defaultStateDir, databasePath, databaseUrl, retryStats, type Dialect, type PgLocking, type StoreLocation } from './db.js';
 export {
   AccessRepo,
   ROLES,

@@ -1,6 +1,6 @@
 // Background jobs (deploy, destroy, reconcile) and their progress events, kept so that a job
 // outlives the server that ran it.
-import type { SqliteConnection } from './db.js';
+import type { Db } from './db.js';
 
 /** How a job ended, or `running`; `interrupted`: the server running it died first. */
 export type JobStatus = 'running' | 'succeeded' | 'failed' | 'interrupted';
@@ -73,22 +73,36 @@ export const JOBS_KEPT = 2000;
 
 /** Jobs and their events in the store; each method is one statement or one transaction. */
 export class JobsRepo {
-  constructor(private readonly conn: SqliteConnection) {}
+  constructor(private readonly db: Db) {}
 
   /** Records a job that has just started. */
-  create(j: NewJob): void {
-    this.conn
-      .prepare('INSERT INTO jobs (id, op, instance, owner, status, started_at, server_pid, server_start) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(j.id, j.op, j.instance, j.owner, 'running', j.startedAt, j.server?.pid ?? null, j.server?.start ?? null);
+  async create(j: NewJob): Promise<void> {
+    await this.db
+      .insertInto('jobs')
+      .values({
+        id: j.id,
+        op: j.op,
+        instance: j.instance,
+        owner: j.owner,
+        status: 'running',
+        started_at: j.startedAt,
+        server_pid: j.server?.pid ?? null,
+        server_start: j.server?.start ?? null,
+      })
+      .execute();
   }
 
   /** Appends one progress event (`seq` counts from 0 per job). */
-  addEvent(jobId: string, seq: number, event: unknown): void {
-    this.conn.prepare('INSERT OR IGNORE INTO job_events (job_id, seq, event_json) VALUES (?, ?, ?)').run(jobId, seq, JSON.stringify(event));
+  async addEvent(jobId: string, seq: number, event: unknown): Promise<void> {
+    await this.db
+      .insertInto('job_events')
+      .values({ job_id: jobId, seq, event_json: JSON.stringify(event) })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   }
 
   /** Records how a job ended. */
-  finish(
+  async finish(
     id: string,
     end: {
       status: Exclude<JobStatus, 'running'>;
@@ -97,63 +111,68 @@ export class JobsRepo {
       finishedAt: string;
       durationMs: number | null;
     },
-  ): void {
-    this.conn
-      .prepare('UPDATE jobs SET status = ?, result_json = ?, error_json = ?, finished_at = ?, duration_ms = ? WHERE id = ?')
-      .run(
-        end.status,
-        end.result === undefined || end.result === null ? null : JSON.stringify(end.result),
-        end.error ? JSON.stringify(end.error) : null,
-        end.finishedAt,
-        end.durationMs,
-        id,
-      );
+  ): Promise<void> {
+    await this.db
+      .updateTable('jobs')
+      .set({
+        status: end.status,
+        result_json: end.result === undefined || end.result === null ? null : JSON.stringify(end.result),
+        error_json: end.error ? JSON.stringify(end.error) : null,
+        finished_at: end.finishedAt,
+        duration_ms: end.durationMs,
+      })
+      .where('id', '=', id)
+      .execute();
   }
 
   /** Links an interrupted job to the reconcile job that repairs its range. */
-  link(id: string, reconcileJob: string): void {
-    this.conn.prepare('UPDATE jobs SET reconcile_job = ? WHERE id = ?').run(reconcileJob, id);
+  async link(id: string, reconcileJob: string): Promise<void> {
+    await this.db.updateTable('jobs').set({ reconcile_job: reconcileJob }).where('id', '=', id).execute();
   }
 
   /** A job by id, or null. */
-  get(id: string): JobRecord | null {
-    const r = this.conn.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+  async get(id: string): Promise<JobRecord | null> {
+    const r = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
     return r ? toRecord(r) : null;
   }
 
   /** A job's events from `fromSeq` on, in order. */
-  events(jobId: string, fromSeq = 0): unknown[] {
-    const rows = this.conn
-      .prepare('SELECT event_json FROM job_events WHERE job_id = ? AND seq >= ? ORDER BY seq')
-      .all(jobId, fromSeq) as Array<{
-      event_json: string;
-    }>;
+  async events(jobId: string, fromSeq = 0): Promise<unknown[]> {
+    const rows = await this.db
+      .selectFrom('job_events')
+      .select('event_json')
+      .where('job_id', '=', jobId)
+      .where('seq', '>=', fromSeq)
+      .orderBy('seq')
+      .execute();
     return rows.map((r) => parse(r.event_json));
   }
 
   /** Interrupted jobs that a reconcile job repairs. */
-  repairedBy(reconcileJob: string): string[] {
-    return (
-      this.conn.prepare('SELECT id FROM jobs WHERE reconcile_job = ? ORDER BY started_at').all(reconcileJob) as Array<{ id: string }>
-    ).map((r) => r.id);
+  async repairedBy(reconcileJob: string): Promise<string[]> {
+    const rows = await this.db.selectFrom('jobs').select('id').where('reconcile_job', '=', reconcileJob).orderBy('started_at').execute();
+    return rows.map((r) => r.id);
   }
 
   /** Jobs recorded as running, oldest first. */
-  running(): JobRecord[] {
-    return (this.conn.prepare("SELECT * FROM jobs WHERE status = 'running' ORDER BY started_at").all() as JobRow[]).map(toRecord);
+  async running(): Promise<JobRecord[]> {
+    return (await this.db.selectFrom('jobs').selectAll().where('status', '=', 'running').orderBy('started_at').execute()).map(toRecord);
   }
 
   /** The most recent jobs, newest first. */
-  recent(limit = 100): JobRecord[] {
-    return (this.conn.prepare('SELECT * FROM jobs ORDER BY started_at DESC LIMIT ?').all(limit) as JobRow[]).map(toRecord);
+  async recent(limit = 100): Promise<JobRecord[]> {
+    return (await this.db.selectFrom('jobs').selectAll().orderBy('started_at', 'desc').limit(limit).execute()).map(toRecord);
   }
 
   /** Forgets finished jobs beyond the newest `keep` (their events go with them); returns how many went. */
-  prune(keep = JOBS_KEPT): number {
-    return this.conn
-      .prepare(
-        "DELETE FROM jobs WHERE status != 'running' AND id NOT IN (SELECT id FROM jobs WHERE status != 'running' ORDER BY started_at DESC LIMIT ?)",
+  async prune(keep = JOBS_KEPT): Promise<number> {
+    const r = await this.db
+      .deleteFrom('jobs')
+      .where('status', '!=', 'running')
+      .where('id', 'not in', (eb) =>
+        eb.selectFrom('jobs').select('id').where('status', '!=', 'running').orderBy('started_at', 'desc').limit(keep),
       )
-      .run(keep).changes;
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
   }
 }

@@ -1,5 +1,5 @@
 import { CyrangeError } from '../model/index.js';
-import { type SqliteConnection, immediate, isUniqueViolation, nowIso } from './db.js';
+import { type Backend, type Db, isUniqueViolation, nowIso, transaction } from './db.js';
 
 /** A pool: identical copies of one blueprint, one per student, made and reset together. */
 export interface PoolRecord {
@@ -31,78 +31,89 @@ interface PoolRow {
 
 /** Pools and their copies. A copy's range is an ordinary stored range; this records which pool it belongs to. */
 export class PoolsRepo {
-  constructor(private readonly conn: SqliteConnection) {}
-
-  private members(name: string): PoolMember[] {
-    return (
-      this.conn.prepare('SELECT instance, position, student FROM pool_members WHERE pool = ? ORDER BY position').all(name) as Array<{
-        instance: string;
-        position: number;
-        student: string | null;
-      }>
-    ).map((m) => ({ instance: m.instance, position: m.position, student: m.student }));
+  private readonly db: Db;
+  constructor(private readonly b: Backend) {
+    this.db = b.db;
   }
 
-  private record(r: PoolRow): PoolRecord {
+  private async members(name: string): Promise<PoolMember[]> {
+    const rows = await this.db
+      .selectFrom('pool_members')
+      .select(['instance', 'position', 'student'])
+      .where('pool', '=', name)
+      .orderBy('position')
+      .execute();
+    return rows.map((m) => ({ instance: m.instance, position: m.position, student: m.student }));
+  }
+
+  private async record(r: PoolRow): Promise<PoolRecord> {
     return {
       name: r.name,
       owner: r.owner,
       source: r.source,
       studentReset: r.student_reset === 1,
       createdAt: r.created_at,
-      members: this.members(r.name),
+      members: await this.members(r.name),
     };
   }
 
   /** Records a new pool; a taken name is CYR_EXISTS. */
-  create(input: { name: string; owner: string | null; source: string; studentReset: boolean }): PoolRecord {
+  async create(input: { name: string; owner: string | null; source: string; studentReset: boolean }): Promise<PoolRecord> {
     try {
-      this.conn
-        .prepare('INSERT INTO pools (name, owner, source, student_reset, created_at) VALUES (?, ?, ?, ?, ?)')
-        .run(input.name, input.owner, input.source, input.studentReset ? 1 : 0, nowIso());
+      await this.db
+        .insertInto('pools')
+        .values({
+          name: input.name,
+          owner: input.owner,
+          source: input.source,
+          student_reset: input.studentReset ? 1 : 0,
+          created_at: nowIso(),
+        })
+        .execute();
     } catch (e) {
       if (isUniqueViolation(e)) throw new CyrangeError('CYR_EXISTS', `pool "${input.name}" exists`, { hint: 'see `cyrange pool ls`' });
       throw e;
     }
-    return this.get(input.name) as PoolRecord;
+    return (await this.get(input.name)) as PoolRecord;
   }
 
   /** A pool, or null. */
-  get(name: string): PoolRecord | null {
-    const r = this.conn.prepare('SELECT * FROM pools WHERE name = ?').get(name) as PoolRow | undefined;
+  async get(name: string): Promise<PoolRecord | null> {
+    const r = await this.db.selectFrom('pools').selectAll().where('name', '=', name).executeTakeFirst();
     return r ? this.record(r) : null;
   }
 
   /** Every pool, oldest first. */
-  list(): PoolRecord[] {
-    return (this.conn.prepare('SELECT * FROM pools ORDER BY created_at, name').all() as PoolRow[]).map((r) => this.record(r));
+  async list(): Promise<PoolRecord[]> {
+    const rows = await this.db.selectFrom('pools').selectAll().orderBy('created_at').orderBy('name').execute();
+    return Promise.all(rows.map((r) => this.record(r)));
   }
 
   /** The pool an instance is a copy of, or null. */
-  poolOf(instance: string): PoolRecord | null {
-    const m = this.conn.prepare('SELECT pool FROM pool_members WHERE instance = ?').get(instance) as { pool: string } | undefined;
+  async poolOf(instance: string): Promise<PoolRecord | null> {
+    const m = await this.db.selectFrom('pool_members').select('pool').where('instance', '=', instance).executeTakeFirst();
     return m ? this.get(m.pool) : null;
   }
 
   /** Records (or re-records) one copy of a pool. */
-  setMember(pool: string, m: PoolMember): void {
-    this.conn
-      .prepare(
-        'INSERT INTO pool_members (pool, instance, position, student) VALUES (?, ?, ?, ?) ON CONFLICT (instance) DO UPDATE SET student = excluded.student',
-      )
-      .run(pool, m.instance, m.position, m.student);
+  async setMember(pool: string, m: PoolMember): Promise<void> {
+    await this.db
+      .insertInto('pool_members')
+      .values({ pool, instance: m.instance, position: m.position, student: m.student })
+      .onConflict((oc) => oc.column('instance').doUpdateSet((eb) => ({ student: eb.ref('excluded.student') })))
+      .execute();
   }
 
   /** Forgets one copy. */
-  removeMember(instance: string): void {
-    this.conn.prepare('DELETE FROM pool_members WHERE instance = ?').run(instance);
+  async removeMember(instance: string): Promise<void> {
+    await this.db.deleteFrom('pool_members').where('instance', '=', instance).execute();
   }
 
   /** Forgets a pool and its copies' membership (their ranges are the engine's to destroy first). */
-  delete(name: string): void {
-    immediate(this.conn, () => {
-      this.conn.prepare('DELETE FROM pool_members WHERE pool = ?').run(name);
-      this.conn.prepare('DELETE FROM pools WHERE name = ?').run(name);
+  async delete(name: string): Promise<void> {
+    await transaction(this.b, async (db) => {
+      await db.deleteFrom('pool_members').where('pool', '=', name).execute();
+      await db.deleteFrom('pools').where('name', '=', name).execute();
     });
   }
 }

@@ -1,9 +1,9 @@
-// Range instances: the `ranges` row and, through syncTopology, the rows that mirror it.
+// Range instances: the `ranges` row holds the document; writeRange derives the other rows from it.
 import type { Selectable } from 'kysely';
 import { CyrangeError, type ResolvedRange } from '../model/index.js';
-import { type SqliteConnection, all, exec, first, immediate, isUniqueViolation, nowIso, qb } from './db.js';
+import { type Backend, type Db, type PgLocking, all, exec, first, insertId, isUniqueViolation, nowIso, transaction } from './db.js';
 import type { RangesTable } from './schema.js';
-import { syncTopology } from './topology.js';
+import { writeRange } from './topology.js';
 
 /** Lifecycle states of a stored range instance. */
 export type RangeStatus = 'planned' | 'deploying' | 'running' | 'failed' | 'destroying';
@@ -57,89 +57,95 @@ function exists(instance: string): CyrangeError {
 }
 
 /** A stored instance, or null. */
-export function getRange(conn: SqliteConnection, instance: string): RangeRecord | null {
-  const r = first(conn, qb.selectFrom('ranges').selectAll().where('instance', '=', instance));
+export async function getRange(db: Db, instance: string): Promise<RangeRecord | null> {
+  const r = await first(db.selectFrom('ranges').selectAll().where('instance', '=', instance));
   return r ? toRecord(r) : null;
 }
 
 /** Every stored instance, oldest first. */
-export function listRanges(conn: SqliteConnection): RangeRecord[] {
-  return all(conn, qb.selectFrom('ranges').selectAll().orderBy('id')).map(toRecord);
+export async function listRanges(db: Db): Promise<RangeRecord[]> {
+  return (await all(db.selectFrom('ranges').selectAll().orderBy('id'))).map(toRecord);
 }
 
 /** Records a resolved range with its networks, hosts and NICs in one transaction; a taken instance name is CYR_EXISTS. */
-export function createRange(conn: SqliteConnection, input: NewRange): RangeRecord {
+export function createRange(b: Backend, input: NewRange): Promise<RangeRecord> {
   const r = input.resolved;
   const now = nowIso();
-  return immediate(conn, () => {
-    if (first(conn, qb.selectFrom('ranges').select('id').where('instance', '=', r.instance))) throw exists(r.instance);
+  return transaction(b, async (db) => {
+    if (await first(db.selectFrom('ranges').select('id').where('instance', '=', r.instance))) throw exists(r.instance);
     let id: number;
     try {
-      id = exec(
-        conn,
-        qb.insertInto('ranges').values({
-          instance: r.instance,
-          blueprint_name: r.name,
-          blueprint_source: input.source,
-          resolved_json: JSON.stringify(r),
-          kind: input.kind,
-          status: input.status,
-          owner: input.owner ?? null,
-          created_at: now,
-          updated_at: now,
-        }),
-      ).id;
+      id = await insertId(
+        db
+          .insertInto('ranges')
+          .values({
+            instance: r.instance,
+            blueprint_name: r.name,
+            blueprint_source: input.source,
+            // Written whole by writeRange below, in this transaction.
+            resolved_json: '{}',
+            kind: input.kind,
+            status: input.status,
+            owner: input.owner ?? null,
+            created_at: now,
+            updated_at: now,
+          })
+          .returning('id'),
+      );
     } catch (e) {
       throw isUniqueViolation(e) ? exists(r.instance) : e;
     }
-    syncTopology(conn, id, r);
-    const rec = getRange(conn, r.instance);
+    await writeRange(db, id, r);
+    const rec = await getRange(db, r.instance);
     if (!rec) throw new CyrangeError('CYR_INTERNAL', `range "${r.instance}" vanished after insert`);
     return rec;
   });
 }
 
 /** Sets an instance's status; false when no such instance is stored (not an error: rollback paths call it late). */
-export function setRangeStatus(conn: SqliteConnection, instance: string, status: RangeStatus): boolean {
-  return exec(conn, qb.updateTable('ranges').set({ status, updated_at: nowIso() }).where('instance', '=', instance)).changes > 0;
+export async function setRangeStatus(db: Db, instance: string, status: RangeStatus): Promise<boolean> {
+  return (await exec(db.updateTable('ranges').set({ status, updated_at: nowIso() }).where('instance', '=', instance))).changes > 0;
 }
 
 /** Replaces the blueprint text an instance was deployed from (an in-place apply of a changed blueprint); false when no such instance is stored. */
-export function setRangeSource(conn: SqliteConnection, instance: string, source: string): boolean {
-  const q = qb.updateTable('ranges').set({ blueprint_source: source, updated_at: nowIso() }).where('instance', '=', instance);
-  return exec(conn, q).changes > 0;
+export async function setRangeSource(db: Db, instance: string, source: string): Promise<boolean> {
+  const q = db.updateTable('ranges').set({ blueprint_source: source, updated_at: nowIso() }).where('instance', '=', instance);
+  return (await exec(q)).changes > 0;
 }
 
 /** Forgets an instance; its networks, hosts, NICs, leases and uplink slot go with it. Unknown instances are a no-op. */
-export function deleteRange(conn: SqliteConnection, instance: string): void {
-  exec(conn, qb.deleteFrom('ranges').where('instance', '=', instance));
+export async function deleteRange(db: Db, instance: string): Promise<void> {
+  await exec(db.deleteFrom('ranges').where('instance', '=', instance));
 }
 
 /**
- * Read-modify-write of an instance's resolved range in one immediate transaction: `change` sees
- * the latest stored range; its result replaces the range and the rows follow. Concurrent callers
- * (other connections or processes) are serialized, so two never take the same lease.
+ * The one way a stored range changes: in one transaction `change` (a pure model edit) sees the
+ * latest stored range, its result is checked and becomes the document, and the rows follow.
+ * Concurrent callers (other connections or processes) are serialized: SQLite's IMMEDIATE
+ * transaction, or on PostgreSQL the range row taken FOR UPDATE (or SERIALIZABLE with retries),
+ * so two never take the same lease; a throw anywhere writes nothing.
  */
-export function updateRange<T>(conn: SqliteConnection, instance: string, change: RangeChange<T>): T {
-  return immediate(conn, () => {
-    const rec = getRange(conn, instance);
-    if (!rec) throw notFound(instance);
-    const { range, result } = change(rec.resolved);
-    if (range.instance !== instance) throw new CyrangeError('CYR_INTERNAL', `a change to "${instance}" returned range "${range.instance}"`);
-    syncTopology(conn, rec.id, range);
-    writeResolved(conn, rec.id, range);
-    return result;
-  });
-}
-
-/** Stores a resolved range's JSON (the rows are the caller's to keep in step). */
-export function writeResolved(conn: SqliteConnection, rangeId: number, range: ResolvedRange): void {
-  exec(
-    conn,
-    qb
-      .updateTable('ranges')
-      .set({ resolved_json: JSON.stringify(range), blueprint_name: range.name, updated_at: nowIso() })
-      .where('id', '=', rangeId),
+export function updateRange<T>(b: Backend, instance: string, change: RangeChange<T>, locking: PgLocking = 'lock'): Promise<T> {
+  const lock = b.dialect === 'postgres' && locking === 'lock';
+  return transaction(
+    b,
+    async (db) => {
+      const row = await first(
+        db
+          .selectFrom('ranges')
+          .selectAll()
+          .where('instance', '=', instance)
+          .$if(lock, (q) => q.forUpdate()),
+      );
+      if (!row) throw notFound(instance);
+      const rec = toRecord(row);
+      const { range, result } = change(rec.resolved);
+      if (range.instance !== instance)
+        throw new CyrangeError('CYR_INTERNAL', `a change to "${instance}" returned range "${range.instance}"`);
+      await writeRange(db, rec.id, range);
+      return result;
+    },
+    locking === 'serializable',
   );
 }
 

@@ -2,7 +2,7 @@ import type { Generated } from 'kysely';
 
 // Table types for Kysely: the store's schema after every migration.
 
-/** `ranges`: one range instance (deployed or planned), with its blueprint source and resolved JSON. */
+/** `ranges`: one range instance (deployed or planned), with its blueprint source and its resolved document, the truth the other range rows are derived from. */
 export interface RangesTable {
   id: Generated<number>;
   instance: string;
@@ -30,17 +30,16 @@ export interface NetworksTable {
   reserved_json: string | null;
 }
 
-/** `hosts`: one host of a range; UNIQUE(range_id, name). Its NICs are `vm_networks` rows. */
+/** `hosts`: one host of a range; UNIQUE(range_id, name). Its NICs are `vm_networks` rows. Derived from `ranges.resolved_json`. */
 export interface HostsTable {
   id: Generated<number>;
   range_id: number;
   name: string;
   runtime: string;
   mode: string;
-  spec_json: string;
-  /** Deprecated: the primary network, kept for old readers. vm_networks is the truth. */
+  /** Deprecated: the primary network, derived for old readers. */
   network_id: number | null;
-  /** Deprecated: the primary address, kept for old readers. */
+  /** Deprecated: the primary address, derived for old readers. */
   ip_address: string | null;
 }
 
@@ -109,6 +108,47 @@ export interface RangeAssignmentsTable {
   user_id: number;
 }
 
+/** `pools`: identical copies of one blueprint (migration 0008). */
+export interface PoolsTable {
+  name: string;
+  owner: string | null;
+  source: string;
+  student_reset: Generated<number>;
+  created_at: string;
+}
+
+/** `pool_members`: one copy of a pool; UNIQUE(instance), UNIQUE(pool, position). */
+export interface PoolMembersTable {
+  pool: string;
+  instance: string;
+  position: number;
+  student: string | null;
+}
+
+/** `jobs`: background jobs with the server process running them (migration 0009). */
+export interface JobsTable {
+  id: string;
+  op: string;
+  instance: string;
+  owner: string;
+  status: string;
+  result_json: string | null;
+  error_json: string | null;
+  started_at: string;
+  finished_at: string | null;
+  duration_ms: number | null;
+  server_pid: number | null;
+  server_start: string | null;
+  reconcile_job: string | null;
+}
+
+/** `job_events`: a job's progress events in order. */
+export interface JobEventsTable {
+  job_id: string;
+  seq: number;
+  event_json: string;
+}
+
 /** The whole database, for typed queries. */
 export interface DB {
   users: UsersTable;
@@ -121,4 +161,8 @@ export interface DB {
   vm_networks: VmNetworksTable;
   uplinks: UplinksTable;
   schema_migrations: MigrationsTable;
+  pools: PoolsTable;
+  pool_members: PoolMembersTable;
+  jobs: JobsTable;
+  job_events: JobEventsTable;
 }

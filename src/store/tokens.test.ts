@@ -1,10 +1,12 @@
-import { describe, expect, it } from 'vitest';
-import { openConnection } from './db.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { dropTestStores, freshLocation, raw, testStore } from '../../test/store-backend.js';
+import { openPostgres, openSqlite } from './db.js';
 import { migrate } from './migrations.js';
-import { Store } from './store.js';
+import { openStore } from './store.js';
 import { bootstrapAdmin, checkPassword, createUserWithToken, hashPassword, hashToken, issueToken } from './tokens.js';
 
-const memory = () => new Store(openConnection({ path: ':memory:' }));
+const memory = testStore;
+afterAll(dropTestStores);
 
 describe('passwords', () => {
   it.each([
@@ -32,43 +34,48 @@ describe('passwords', () => {
 
 describe('tokens in the store', () => {
   it('finds a token by its hash until it expires or is revoked', async () => {
-    const store = memory();
+    const store = await memory();
     const { user, token, record } = await createUserWithToken(store.access, 'ana', 'student');
     expect(record).toMatchObject({ user: 'ana', scope: 'api', expiresAt: null, label: 'created' });
-    expect(store.access.tokenByHash(hashToken(token))?.user).toEqual(user);
-    const short = issueToken(store.access, user.id, { label: 'short', scope: 'metrics', expiresInS: 60 });
+    expect((await store.access.tokenByHash(hashToken(token)))?.user).toEqual(user);
+    const short = await issueToken(store.access, user.id, { label: 'short', scope: 'metrics', expiresInS: 60 });
     const in30 = new Date(Date.now() + 30_000).toISOString();
     const in90 = new Date(Date.now() + 90_000).toISOString();
-    expect(store.access.tokenByHash(hashToken(short.token), in30)?.token.scope).toBe('metrics');
-    expect(store.access.tokenByHash(hashToken(short.token), in90)).toBeNull();
+    expect((await store.access.tokenByHash(hashToken(short.token), in30))?.token.scope).toBe('metrics');
+    expect(await store.access.tokenByHash(hashToken(short.token), in90)).toBeNull();
     // A metrics token is no API token.
-    expect(store.access.userByTokenHash(hashToken(short.token))).toBeNull();
-    expect(store.access.listTokens(user.id).map((t) => t.label)).toEqual(['created', 'short']);
-    expect(store.access.pruneExpiredTokens(in90)).toBe(1);
-    expect(store.access.revokeToken(record.id)).toBe(true);
-    expect(store.access.revokeToken(record.id)).toBe(false);
-    expect(store.access.tokenByHash(hashToken(token))).toBeNull();
-    store.close();
+    expect(await store.access.userByTokenHash(hashToken(short.token))).toBeNull();
+    expect((await store.access.listTokens(user.id)).map((t) => t.label)).toEqual(['created', 'short']);
+    expect(await store.access.pruneExpiredTokens(in90)).toBe(1);
+    expect(await store.access.revokeToken(record.id)).toBe(true);
+    expect(await store.access.revokeToken(record.id)).toBe(false);
+    expect(await store.access.tokenByHash(hashToken(token))).toBeNull();
+    await store.close();
   });
 
-  it.each([[0], [-1], [1.5]])('refuses expires_in %j', (s) => {
-    const store = memory();
-    const u = store.access.createUser('bo', 'admin');
-    expect(() => issueToken(store.access, u.id, { label: 'x', expiresInS: s })).toThrow(/expires_in/);
-    store.close();
+  it.each([[0], [-1], [1.5]])('refuses expires_in %j', async (s) => {
+    const store = await memory();
+    const u = await store.access.createUser('bo', 'admin');
+    await expect(issueToken(store.access, u.id, { label: 'x', expiresInS: s })).rejects.toThrow(/expires_in/);
+    await store.close();
   });
 
-  it('keeps tokens made before scopes and expiry working (migration 0006)', () => {
-    const conn = openConnection({ path: ':memory:' });
-    migrate(conn, '0005_network_reserved');
-    conn.prepare("INSERT INTO users (name, role, created_at) VALUES ('old', 'admin', '')").run();
-    conn.prepare("INSERT INTO tokens (user_id, token_hash, label, created_at) VALUES (1, ?, 'legacy', '')").run(hashToken('cyr_legacy'));
-    const store = new Store(conn);
-    expect(store.access.tokenByHash(hashToken('cyr_legacy'))).toMatchObject({
+  it('keeps tokens made before scopes and expiry working (migration 0006)', async () => {
+    const loc = await freshLocation();
+    const b = 'url' in loc ? openPostgres(loc.url) : openSqlite(loc);
+    await migrate(b, '0005_network_reserved');
+    await raw(b, "INSERT INTO users (name, role, created_at) VALUES ('old', 'admin', '')");
+    await raw(
+      { db: b.db } as never,
+      `INSERT INTO tokens (user_id, token_hash, label, created_at) VALUES (1, '${hashToken('cyr_legacy')}', 'legacy', '')`,
+    );
+    await b.db.destroy();
+    const store = await openStore(loc);
+    expect(await store.access.tokenByHash(hashToken('cyr_legacy'))).toMatchObject({
       user: { name: 'old', role: 'admin' },
       token: { scope: 'api', expiresAt: null, label: 'legacy' },
     });
-    expect(bootstrapAdmin(store.access, 'cyr_other')).toBeNull();
-    store.close();
+    expect(await bootstrapAdmin(store.access, 'cyr_other')).toBeNull();
+    await store.close();
   });
 });

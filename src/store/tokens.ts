@@ -43,13 +43,13 @@ export interface TokenOptions {
 }
 
 /** Makes a token for a user and stores its hash; returns the token, which is never shown again. */
-export function issueToken(access: AccessRepo, userId: number, opts: TokenOptions): { token: string; record: TokenRecord } {
+export async function issueToken(access: AccessRepo, userId: number, opts: TokenOptions): Promise<{ token: string; record: TokenRecord }> {
   const s = opts.expiresInS;
   if (s !== undefined && s !== null && !(Number.isInteger(s) && s > 0))
     throw new ValidationError([{ path: 'expires_in', message: `${s} must be a whole number of seconds above 0` }]);
   const token = newToken();
   const expiresAt = s ? new Date(Date.now() + s * 1000).toISOString() : null;
-  const record = access.addToken(userId, hashToken(token), opts.label, { scope: opts.scope ?? 'api', expiresAt });
+  const record = await access.addToken(userId, hashToken(token), opts.label, { scope: opts.scope ?? 'api', expiresAt });
   return { token, record };
 }
 
@@ -62,14 +62,14 @@ export async function createUserWithToken(
   token: Omit<TokenOptions, 'label'> = {},
 ): Promise<{ user: User; token: string; record: TokenRecord }> {
   const hash = password ? await hashPassword(password) : null;
-  const user = access.createUser(name, role, hash);
-  return { user, ...issueToken(access, user.id, { label: 'created', ...token }) };
+  const user = await access.createUser(name, role, hash);
+  return { user, ...(await issueToken(access, user.id, { label: 'created', ...token })) };
 }
 
 /** On first start with an empty store, `CYRANGE_ADMIN_TOKEN` becomes the first admin's token. */
-export function bootstrapAdmin(access: AccessRepo, token: string | undefined): User | null {
-  if (!token || access.countUsers() > 0) return null;
-  const user = access.createUser('admin', 'admin');
-  access.addToken(user.id, hashToken(token), 'CYRANGE_ADMIN_TOKEN');
+export async function bootstrapAdmin(access: AccessRepo, token: string | undefined): Promise<User | null> {
+  if (!token || (await access.countUsers()) > 0) return null;
+  const user = await access.createUser('admin', 'admin');
+  await access.addToken(user.id, hashToken(token), 'CYRANGE_ADMIN_TOKEN');
   return user;
 }

@@ -1,15 +1,11 @@
-// The rows that mirror a resolved range: networks, hosts and their NICs (vm_networks).
+// The rows derived from a resolved range: networks, hosts and their NICs (vm_networks).
 import type { Selectable } from 'kysely';
-import { type Addressing, CyrangeError, type ResolvedHost, type ResolvedInterface, type ResolvedRange } from '../model/index.js';
-import { type SqliteConnection, all, exec, nowIso, qb } from './db.js';
-import type { HostsTable, NetworksTable, VmNetworksTable } from './schema.js';
+import { type Addressing, CyrangeError, type ResolvedRange } from '../model/index.js';
+import { type Db, all, exec, insertId, isUniqueViolation, nowIso } from './db.js';
+import type { VmNetworksTable } from './schema.js';
 
-/** A `networks` row. */
-export type NetworkRow = Selectable<NetworksTable>;
-/** A `hosts` row. */
-export type HostRow = Selectable<HostsTable>;
 /** A `vm_networks` row. */
-export type VmNetworkRow = Selectable<VmNetworksTable>;
+type VmNetworkRow = Selectable<VmNetworksTable>;
 
 /** One NIC of a range, with the host and network names joined in. */
 export interface InterfaceRow {
@@ -27,29 +23,6 @@ export interface InterfaceRow {
   readonly position: number;
 }
 
-/** A host as stored in `hosts.spec_json`: the resolved host without its interfaces (those are rows). */
-export function hostSpecJson(h: ResolvedHost): string {
-  const { interfaces: _, ...spec } = h;
-  return JSON.stringify(spec);
-}
-
-/** The model's view of one `vm_networks` row on its network. */
-export function interfaceOf(v: VmNetworkRow, net: NetworkRow): ResolvedInterface {
-  return {
-    network: net.name,
-    ip: v.ip_address,
-    prefix: Number(net.subnet.split('/')[1]),
-    gateway: net.gateway,
-    addressing: v.addressing as Addressing,
-    mac: v.mac,
-    primary: v.is_primary === 1,
-    ifname: v.ifname,
-    peer: v.peer,
-    // Rate limits live in the stored range JSON, not in the rows.
-    rateLimit: null,
-  };
-}
-
 /** Every host with NICs has exactly one primary: the invariant each write path keeps. */
 function checkPrimaries(r: ResolvedRange): void {
   for (const h of r.hosts) {
@@ -64,25 +37,44 @@ const SAME_LEASE: ReadonlyArray<keyof Desired> = ['ip_address', 'is_primary'];
 const SAME_REST: ReadonlyArray<keyof Desired> = ['mac', 'ifname', 'peer', 'addressing', 'position'];
 
 /**
- * Makes a range's networks, hosts and NIC rows match `r`, by name, inside the caller's
- * transaction. Rows that stay keep their ids; rows that go are deleted before anything is
+ * The one write path: stores `r` as the range's document (the truth) and makes its networks, hosts
+ * and NIC rows (for constraints and queries) match it, inside the caller's transaction.
+ */
+export async function writeRange(db: Db, rangeId: number, r: ResolvedRange): Promise<void> {
+  try {
+    await syncTopology(db, rangeId, r);
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+    // A lease or a name the document gives twice (or that a stray row holds).
+    throw new CyrangeError('CYR_CONFLICT', `range "${r.instance}": ${(e as Error).message}`, { cause: e });
+  }
+  await exec(
+    db
+      .updateTable('ranges')
+      .set({ resolved_json: JSON.stringify(r), blueprint_name: r.name, updated_at: nowIso() })
+      .where('id', '=', rangeId),
+  );
+}
+
+/**
+ * Makes a range's networks, hosts and NIC rows match `r`, by name. Rows that stay keep their ids; rows that go are deleted before anything is
  * written, so a lease moving from one NIC to another never collides with itself.
  */
-export function syncTopology(conn: SqliteConnection, rangeId: number, r: ResolvedRange): void {
+async function syncTopology(db: Db, rangeId: number, r: ResolvedRange): Promise<void> {
   checkPrimaries(r);
   const now = nowIso();
   const nets = new Map(
-    all(conn, qb.selectFrom('networks').select(['id', 'name']).where('range_id', '=', rangeId)).map((n) => [n.name, n.id]),
+    (await db.selectFrom('networks').select(['id', 'name']).where('range_id', '=', rangeId).execute()).map((n) => [n.name, n.id]),
   );
   const hosts = new Map(
-    all(conn, qb.selectFrom('hosts').select(['id', 'name']).where('range_id', '=', rangeId)).map((h) => [h.name, h.id]),
+    (await db.selectFrom('hosts').select(['id', 'name']).where('range_id', '=', rangeId).execute()).map((h) => [h.name, h.id]),
   );
   const wantNets = new Set(r.networks.map((n) => n.name));
   const wantHosts = new Set(r.hosts.map((h) => h.name));
   const goneHosts = [...hosts].filter(([name]) => !wantHosts.has(name)).map(([, id]) => id);
   const goneNets = [...nets].filter(([name]) => !wantNets.has(name)).map(([, id]) => id);
-  if (goneHosts.length) exec(conn, qb.deleteFrom('hosts').where('id', 'in', goneHosts));
-  if (goneNets.length) exec(conn, qb.deleteFrom('networks').where('id', 'in', goneNets));
+  if (goneHosts.length) await exec(db.deleteFrom('hosts').where('id', 'in', goneHosts));
+  if (goneNets.length) await exec(db.deleteFrom('networks').where('id', 'in', goneNets));
 
   for (const n of r.networks) {
     const row = {
@@ -94,8 +86,17 @@ export function syncTopology(conn: SqliteConnection, rangeId: number, r: Resolve
       reserved_json: n.reserved?.length ? JSON.stringify(n.reserved) : null,
     };
     const id = nets.get(n.name);
-    if (id !== undefined) exec(conn, qb.updateTable('networks').set(row).where('id', '=', id));
-    else nets.set(n.name, exec(conn, qb.insertInto('networks').values({ range_id: rangeId, name: n.name, ...row })).id);
+    if (id !== undefined) await exec(db.updateTable('networks').set(row).where('id', '=', id));
+    else
+      nets.set(
+        n.name,
+        await insertId(
+          db
+            .insertInto('networks')
+            .values({ range_id: rangeId, name: n.name, ...row })
+            .returning('id'),
+        ),
+      );
   }
   const netId = (name: string): number => {
     const id = nets.get(name);
@@ -109,14 +110,20 @@ export function syncTopology(conn: SqliteConnection, rangeId: number, r: Resolve
     const row = {
       runtime: h.runtime,
       mode: h.network.mode,
-      spec_json: hostSpecJson(h),
-      // Deprecated columns, kept in step for old readers.
+      // Deprecated columns, derived for old readers.
       network_id: primary ? netId(primary.network) : null,
       ip_address: primary?.ip ?? null,
     };
     const have = hosts.get(h.name);
-    if (have !== undefined) exec(conn, qb.updateTable('hosts').set(row).where('id', '=', have));
-    const id = have ?? exec(conn, qb.insertInto('hosts').values({ range_id: rangeId, name: h.name, ...row })).id;
+    if (have !== undefined) await exec(db.updateTable('hosts').set(row).where('id', '=', have));
+    const id =
+      have ??
+      (await insertId(
+        db
+          .insertInto('hosts')
+          .values({ range_id: rangeId, name: h.name, ...row })
+          .returning('id'),
+      ));
     h.interfaces.forEach((nic, position) => {
       const d: Desired = {
         host_id: id,
@@ -133,9 +140,8 @@ export function syncTopology(conn: SqliteConnection, rangeId: number, r: Resolve
     });
   }
 
-  const existing = all(
-    conn,
-    qb.selectFrom('vm_networks as v').innerJoin('hosts as h', 'h.id', 'v.host_id').selectAll('v').where('h.range_id', '=', rangeId),
+  const existing = await all(
+    db.selectFrom('vm_networks as v').innerJoin('hosts as h', 'h.id', 'v.host_id').selectAll('v').where('h.range_id', '=', rangeId),
   );
   const kept = new Map<string, VmNetworkRow>();
   const drop: number[] = [];
@@ -145,14 +151,13 @@ export function syncTopology(conn: SqliteConnection, rangeId: number, r: Resolve
     if (d && SAME_LEASE.every((f) => d[f] === v[f])) kept.set(key, v);
     else drop.push(v.id);
   }
-  if (drop.length) exec(conn, qb.deleteFrom('vm_networks').where('id', 'in', drop));
+  if (drop.length) await exec(db.deleteFrom('vm_networks').where('id', 'in', drop));
   for (const [key, d] of desired) {
     const v = kept.get(key);
-    if (!v) exec(conn, qb.insertInto('vm_networks').values({ ...d, created_at: now }));
+    if (!v) await exec(db.insertInto('vm_networks').values({ ...d, created_at: now }));
     else if (!SAME_REST.every((f) => d[f] === v[f]))
-      exec(
-        conn,
-        qb
+      await exec(
+        db
           .updateTable('vm_networks')
           .set({ mac: d.mac, ifname: d.ifname, peer: d.peer, addressing: d.addressing, position: d.position })
           .where('id', '=', v.id),
@@ -161,10 +166,9 @@ export function syncTopology(conn: SqliteConnection, rangeId: number, r: Resolve
 }
 
 /** Every NIC of an instance: hosts in creation order, each host's NICs in position order (primary first). */
-export function listInterfaces(conn: SqliteConnection, instance: string): InterfaceRow[] {
-  const rows = all(
-    conn,
-    qb
+export async function listInterfaces(db: Db, instance: string): Promise<InterfaceRow[]> {
+  const rows = await all(
+    db
       .selectFrom('vm_networks as v')
       .innerJoin('hosts as h', 'h.id', 'v.host_id')
       .innerJoin('networks as n', 'n.id', 'v.network_id')

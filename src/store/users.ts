@@ -1,5 +1,5 @@
 import { CyrangeError } from '../model/index.js';
-import { type SqliteConnection, all, exec, first, nowIso, qb } from './db.js';
+import { type Db, all, exec, first, insertId, isUniqueViolation, nowIso } from './db.js';
 
 /** What a user may do: everything, their own blueprints and ranges, or only assigned ranges. */
 export type Role = 'admin' | 'instructor' | 'student';
@@ -62,67 +62,85 @@ const toToken = (r: TokenRow): TokenRecord => ({
   expiresAt: r.expires_at,
 });
 
-const tokenRows = () =>
-  qb
+const tokenRows = (db: Db) =>
+  db
     .selectFrom('tokens as t')
     .innerJoin('users as u', 'u.id', 't.user_id')
     .select(['t.id', 't.user_id', 'u.name as user', 't.label', 't.scope', 't.created_at', 't.expires_at']);
 
 /** Users, hashed API tokens, password hashes, blueprints and range assignments. Hashing is in `tokens.ts`. */
 export class AccessRepo {
-  constructor(private readonly conn: SqliteConnection) {}
+  constructor(private readonly db: Db) {}
 
   /** Number of users; the first admin is made only while this is 0. */
-  countUsers(): number {
-    return (this.conn.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;
+  async countUsers(): Promise<number> {
+    const r = await this.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirst();
+    return Number(r?.n ?? 0);
   }
 
   /** Creates a user; a taken name is CYR_EXISTS. */
-  createUser(name: string, role: Role, passwordHash: string | null = null): User {
-    if (first(this.conn, qb.selectFrom('users').select('id').where('name', '=', name)))
+  async createUser(name: string, role: Role, passwordHash: string | null = null): Promise<User> {
+    if (await first(this.db.selectFrom('users').select('id').where('name', '=', name)))
       throw new CyrangeError('CYR_EXISTS', `user "${name}" already exists`);
-    const { id } = exec(this.conn, qb.insertInto('users').values({ name, role, password_hash: passwordHash, created_at: nowIso() }));
-    return { id, name, role };
+    try {
+      const id = await insertId(
+        this.db.insertInto('users').values({ name, role, password_hash: passwordHash, created_at: nowIso() }).returning('id'),
+      );
+      return { id, name, role };
+    } catch (e) {
+      // Another process made it between the check and the insert.
+      if (isUniqueViolation(e)) throw new CyrangeError('CYR_EXISTS', `user "${name}" already exists`, { cause: e });
+      throw e;
+    }
   }
 
   /** Every user, by name. */
-  listUsers(): User[] {
-    return all(this.conn, qb.selectFrom('users').select(['id', 'name', 'role']).orderBy('name')).map(toUser);
+  async listUsers(): Promise<User[]> {
+    return (await all(this.db.selectFrom('users').select(['id', 'name', 'role']).orderBy('name'))).map(toUser);
   }
 
   /** A user by name, with the stored password hash for checking a login. */
-  userByName(name: string): (User & { passwordHash: string | null }) | null {
-    const r = first(this.conn, qb.selectFrom('users').selectAll().where('name', '=', name));
+  async userByName(name: string): Promise<(User & { passwordHash: string | null }) | null> {
+    const r = await first(this.db.selectFrom('users').selectAll().where('name', '=', name));
     return r ? { ...toUser(r), passwordHash: r.password_hash } : null;
   }
 
   /** A user by id, or null. */
-  userById(id: number): User | null {
-    const r = first(this.conn, qb.selectFrom('users').select(['id', 'name', 'role']).where('id', '=', id));
+  async userById(id: number): Promise<User | null> {
+    const r = await first(this.db.selectFrom('users').select(['id', 'name', 'role']).where('id', '=', id));
     return r ? toUser(r) : null;
   }
 
   /** Records a token by its hash only; `expiresAt` null (the default) never expires. */
-  addToken(userId: number, tokenHash: string, label: string, opts: { scope?: TokenScope; expiresAt?: string | null } = {}): TokenRecord {
-    const { id } = exec(
-      this.conn,
-      qb.insertInto('tokens').values({
-        user_id: userId,
-        token_hash: tokenHash,
-        label,
-        scope: opts.scope ?? 'api',
-        expires_at: opts.expiresAt ?? null,
-        created_at: nowIso(),
-      }),
+  async addToken(
+    userId: number,
+    tokenHash: string,
+    label: string,
+    opts: { scope?: TokenScope; expiresAt?: string | null } = {},
+  ): Promise<TokenRecord> {
+    const id = await insertId(
+      this.db
+        .insertInto('tokens')
+        .values({
+          user_id: userId,
+          token_hash: tokenHash,
+          label,
+          scope: opts.scope ?? 'api',
+          expires_at: opts.expiresAt ?? null,
+          created_at: nowIso(),
+        })
+        .returning('id'),
     );
-    return this.getToken(id) as TokenRecord;
+    return (await this.getToken(id)) as TokenRecord;
   }
 
   /** The unexpired token with this hash and its user, or null. */
-  tokenByHash(tokenHash: string, now: string = nowIso()): { token: TokenRecord; user: User } | null {
-    const r = first(
-      this.conn,
-      tokenRows()
+  async tokenByHash(tokenHash: string, now: string = nowIso()): Promise<{ token: TokenRecord; user: User } | null> {
+    const r = await first(
+      tokenRows(this.db)
         .select('u.role')
         .where('t.token_hash', '=', tokenHash)
         .where((eb) => eb.or([eb('t.expires_at', 'is', null), eb('t.expires_at', '>', now)])),
@@ -131,52 +149,54 @@ export class AccessRepo {
   }
 
   /** The user an unexpired `api` token hash belongs to, or null. */
-  userByTokenHash(tokenHash: string): User | null {
-    const hit = this.tokenByHash(tokenHash);
+  async userByTokenHash(tokenHash: string): Promise<User | null> {
+    const hit = await this.tokenByHash(tokenHash);
     return hit && hit.token.scope === 'api' ? hit.user : null;
   }
 
   /** A token by id (expired ones too), or null. */
-  getToken(id: number): TokenRecord | null {
-    const r = first(this.conn, tokenRows().where('t.id', '=', id));
+  async getToken(id: number): Promise<TokenRecord | null> {
+    const r = await first(tokenRows(this.db).where('t.id', '=', id));
     return r ? toToken(r) : null;
   }
 
   /** Tokens, all or one user's, oldest first; expired ones are listed until pruned. */
-  listTokens(userId?: number): TokenRecord[] {
-    let q = tokenRows().orderBy('t.id');
+  async listTokens(userId?: number): Promise<TokenRecord[]> {
+    let q = tokenRows(this.db).orderBy('t.id');
     if (userId !== undefined) q = q.where('t.user_id', '=', userId);
-    return all(this.conn, q).map(toToken);
+    return (await all(q)).map(toToken);
   }
 
   /** Deletes a token; false when there was none with this id. */
-  revokeToken(id: number): boolean {
-    return exec(this.conn, qb.deleteFrom('tokens').where('id', '=', id)).changes > 0;
+  async revokeToken(id: number): Promise<boolean> {
+    return (await exec(this.db.deleteFrom('tokens').where('id', '=', id))).changes > 0;
   }
 
   /** Deletes tokens that expired before `now`; returns how many. */
-  pruneExpiredTokens(now: string = nowIso()): number {
-    return exec(this.conn, qb.deleteFrom('tokens').where('expires_at', 'is not', null).where('expires_at', '<=', now)).changes;
+  async pruneExpiredTokens(now: string = nowIso()): Promise<number> {
+    return (await exec(this.db.deleteFrom('tokens').where('expires_at', 'is not', null).where('expires_at', '<=', now))).changes;
   }
 
   /** Stores a new blueprint. */
-  createBlueprint(name: string, source: string, owner: string): BlueprintRecord {
+  async createBlueprint(name: string, source: string, owner: string): Promise<BlueprintRecord> {
     const now = nowIso();
-    const { id } = exec(this.conn, qb.insertInto('blueprints').values({ name, source, owner, created_at: now, updated_at: now }));
-    return this.getBlueprint(id) as BlueprintRecord;
+    const id = await insertId(
+      this.db.insertInto('blueprints').values({ name, source, owner, created_at: now, updated_at: now }).returning('id'),
+    );
+    return (await this.getBlueprint(id)) as BlueprintRecord;
   }
 
   /** A blueprint by id, or null. */
-  getBlueprint(id: number): BlueprintRecord | null {
-    const r = first(this.conn, qb.selectFrom('blueprints').selectAll().where('id', '=', id));
+  async getBlueprint(id: number): Promise<BlueprintRecord | null> {
+    const r = await first(this.db.selectFrom('blueprints').selectAll().where('id', '=', id));
     return r ? { id: r.id, name: r.name, source: r.source, owner: r.owner, createdAt: r.created_at, updatedAt: r.updated_at } : null;
   }
 
   /** Blueprints, all or one owner's. */
-  listBlueprints(owner?: string): BlueprintRecord[] {
-    let q = qb.selectFrom('blueprints').selectAll().orderBy('id');
+  async listBlueprints(owner?: string): Promise<BlueprintRecord[]> {
+    let q = this.db.selectFrom('blueprints').selectAll().orderBy('id');
     if (owner !== undefined) q = q.where('owner', '=', owner);
-    return all(this.conn, q).map((r) => ({
+    return (await all(q)).map((r) => ({
       id: r.id,
       name: r.name,
       source: r.source,
@@ -187,32 +207,36 @@ export class AccessRepo {
   }
 
   /** Replaces a blueprint's text. */
-  updateBlueprint(id: number, name: string, source: string): void {
-    exec(this.conn, qb.updateTable('blueprints').set({ name, source, updated_at: nowIso() }).where('id', '=', id));
+  async updateBlueprint(id: number, name: string, source: string): Promise<void> {
+    await exec(this.db.updateTable('blueprints').set({ name, source, updated_at: nowIso() }).where('id', '=', id));
   }
 
   /** Deletes a blueprint (deployed instances keep their own copy). */
-  deleteBlueprint(id: number): void {
-    exec(this.conn, qb.deleteFrom('blueprints').where('id', '=', id));
+  async deleteBlueprint(id: number): Promise<void> {
+    await exec(this.db.deleteFrom('blueprints').where('id', '=', id));
   }
 
   /** Lets a user (a student) see and reach a range instance. */
-  assign(instance: string, userId: number): void {
-    const r = first(this.conn, qb.selectFrom('ranges').select('id').where('instance', '=', instance));
+  async assign(instance: string, userId: number): Promise<void> {
+    const r = await first(this.db.selectFrom('ranges').select('id').where('instance', '=', instance));
     if (!r) throw new CyrangeError('CYR_NOT_FOUND', `no range instance "${instance}"`);
-    this.conn.prepare('INSERT OR IGNORE INTO range_assignments (range_id, user_id) VALUES (?, ?)').run(r.id, userId);
+    await this.db
+      .insertInto('range_assignments')
+      .values({ range_id: r.id, user_id: userId })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   }
 
   /** Instances assigned to a user. */
-  assignedInstances(userId: number): string[] {
-    return all(
-      this.conn,
-      qb
+  async assignedInstances(userId: number): Promise<string[]> {
+    const rows = await all(
+      this.db
         .selectFrom('range_assignments as a')
         .innerJoin('ranges as r', 'r.id', 'a.range_id')
         .select('r.instance')
         .where('a.user_id', '=', userId)
         .orderBy('r.instance'),
-    ).map((r) => r.instance);
+    );
+    return rows.map((r) => r.instance);
   }
 }

@@ -76,7 +76,7 @@ export async function applyRoutes(app: FastifyInstance, opts: { engine: Engine; 
       const body = req.body ?? {};
       let source = body.source;
       if (body.blueprint_id !== undefined) {
-        const b = engine.access?.getBlueprint(Number(body.blueprint_id));
+        const b = await engine.access?.getBlueprint(Number(body.blueprint_id));
         if (!b || (user.role !== 'admin' && b.owner !== user.name))
           throw new CyrangeError('CYR_NOT_FOUND', `no blueprint ${body.blueprint_id}`);
         source = b.source;
@@ -102,6 +102,8 @@ export async function applyRoutes(app: FastifyInstance, opts: { engine: Engine; 
       const job = jobs.start('deploy', rec.instance, user.name, () =>
         engine.apply(range, source as string, actorOf(user), { replace: body.replace === true, owner: rec.owner ?? user.name }),
       );
+      // The job is stored before the client hears of it: a server killed now leaves it interrupted, not unknown.
+      await jobs.flush();
       return reply.code(202).header('location', `/api/jobs/${job.id}`).send({ job_id: job.id, instance: rec.instance });
     },
   );

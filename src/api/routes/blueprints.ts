@@ -25,8 +25,8 @@ function view(b: BlueprintRecord) {
   return { id: b.id, name: b.name, owner: b.owner, source: b.source, created_at: b.createdAt, updated_at: b.updatedAt };
 }
 
-function load(engine: Engine, user: User, id: number): BlueprintRecord {
-  const b = engine.access?.getBlueprint(id);
+async function load(engine: Engine, user: User, id: number): Promise<BlueprintRecord> {
+  const b = await engine.access?.getBlueprint(id);
   // Another instructor's blueprint answers like a missing one.
   if (!b || (user.role !== 'admin' && b.owner !== user.name)) throw new CyrangeError('CYR_NOT_FOUND', `no blueprint ${id}`);
   return b;
@@ -53,9 +53,7 @@ export async function blueprintRoutes(app: FastifyInstance, opts: { engine: Engi
     async (req) => {
       const user = caller(req);
       requireRole(user, 'admin', 'instructor');
-      return access()
-        .listBlueprints(user.role === 'admin' ? undefined : user.name)
-        .map(view);
+      return (await access().listBlueprints(user.role === 'admin' ? undefined : user.name)).map(view);
     },
   );
 
@@ -75,7 +73,7 @@ export async function blueprintRoutes(app: FastifyInstance, opts: { engine: Engi
       requireRole(user, 'admin', 'instructor');
       const source = hashBlueprintPasswords(sourceOf(req.body), { stateDir: engine.config.stateDir });
       const { name } = check(engine, user, source);
-      return reply.code(201).send(view(access().createBlueprint(name, source, user.name)));
+      return reply.code(201).send(view(await access().createBlueprint(name, source, user.name)));
     },
   );
 
@@ -109,7 +107,7 @@ export async function blueprintRoutes(app: FastifyInstance, opts: { engine: Engi
       },
     },
     async (req) => {
-      return view(load(engine, caller(req), Number(req.params.id)));
+      return view(await load(engine, caller(req), Number(req.params.id)));
     },
   );
 
@@ -125,7 +123,7 @@ export async function blueprintRoutes(app: FastifyInstance, opts: { engine: Engi
       },
     },
     async (req, reply) => {
-      const b = load(engine, caller(req), Number(req.params.id));
+      const b = await load(engine, caller(req), Number(req.params.id));
       const text = b.source.trimStart().startsWith('{') ? toYaml(JSON.parse(b.source)) : b.source;
       return reply.type('application/yaml').header('content-disposition', `attachment; filename="${b.name}.yaml"`).send(text);
     },
@@ -145,11 +143,11 @@ export async function blueprintRoutes(app: FastifyInstance, opts: { engine: Engi
     },
     async (req) => {
       const user = caller(req);
-      const b = load(engine, user, Number(req.params.id));
+      const b = await load(engine, user, Number(req.params.id));
       const source = hashBlueprintPasswords(sourceOf(req.body), { stateDir: engine.config.stateDir });
       const { name } = check(engine, user, source);
-      access().updateBlueprint(b.id, name, source);
-      return view(load(engine, user, b.id));
+      await access().updateBlueprint(b.id, name, source);
+      return view(await load(engine, user, b.id));
     },
   );
 
@@ -165,8 +163,8 @@ export async function blueprintRoutes(app: FastifyInstance, opts: { engine: Engi
       },
     },
     async (req, reply) => {
-      const b = load(engine, caller(req), Number(req.params.id));
-      access().deleteBlueprint(b.id);
+      const b = await load(engine, caller(req), Number(req.params.id));
+      await access().deleteBlueprint(b.id);
       return reply.code(204).send();
     },
   );

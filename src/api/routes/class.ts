@@ -16,8 +16,8 @@ export async function classRoutes(app: FastifyInstance, opts: { engine: Engine }
   /** Who may reset: those who manage the range, and its students when its pool lets them. */
   const mayReset = async (name: string, user: User) => {
     const rec = await loadRange(engine, user, name, 'see');
-    if (engine.access && rangeRights(engine.access, user, rec).manage) return rec;
-    if (engine.poolOf(rec.instance)?.studentReset) return rec;
+    if (engine.access && (await rangeRights(engine.access, user, rec)).manage) return rec;
+    if ((await engine.poolOf(rec.instance))?.studentReset) return rec;
     throw new CyrangeError('CYR_FORBIDDEN', `you may not reset range "${rec.instance}"`);
   };
 
@@ -161,7 +161,7 @@ export async function classRoutes(app: FastifyInstance, opts: { engine: Engine }
         throw new CyrangeError('CYR_NOT_FOUND', `no host "${host}"`);
       const full = await engine.get(rec.instance);
       const carriesHidden = full?.resolved.hosts.some((h) => h.hidden && h.interfaces.some((n) => n.network === req.params.network));
-      if (host === undefined && carriesHidden && engine.access && !rangeRights(engine.access, user, rec).manage)
+      if (host === undefined && carriesHidden && engine.access && !(await rangeRights(engine.access, user, rec)).manage)
         throw new CyrangeError(
           'CYR_FORBIDDEN',
           `network "${req.params.network}" carries hosts you do not see; capture one of your hosts' NICs (?host=)`,

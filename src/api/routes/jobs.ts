@@ -28,10 +28,10 @@ export async function jobRoutes(app: FastifyInstance, opts: { engine: Engine; jo
     req: FastifyRequest<{ Params: { id: string } }>,
   ): Promise<{ job: Job; full: RangeRecord | null; seen: RangeRecord | null }> => {
     const user = caller(req);
-    const job = jobs.get(req.params.id);
+    const job = await jobs.get(req.params.id);
     const full = job ? await engine.get(job.instance) : null;
     if (job && (user.role === 'admin' || job.owner === user.name)) return { job, full, seen: full };
-    const seen = full && engine.access ? viewerOf(engine.access, user).range(full) : null;
+    const seen = full && engine.access ? (await viewerOf(engine.access, user)).range(full) : null;
     if (!job || !seen) throw new CyrangeError('CYR_NOT_FOUND', `no job ${req.params.id}`);
     return { job, full, seen };
   };

@@ -31,7 +31,7 @@ export async function metaRoutes(app: FastifyInstance, opts: { engine: Engine; j
     async (req, reply) => {
       const access = engine.access;
       const bearer = bearerOf(req);
-      const hit = access && bearer ? access.tokenByHash(hashToken(bearer)) : null;
+      const hit = access && bearer ? await access.tokenByHash(hashToken(bearer)) : null;
       if (!access || !hit) {
         reply.header('WWW-Authenticate', 'Bearer');
         throw new CyrangeError('CYR_UNAUTHORIZED', 'a valid API token is required');
@@ -39,7 +39,7 @@ export async function metaRoutes(app: FastifyInstance, opts: { engine: Engine; j
       const { user, token } = hit;
       if (user.role !== 'admin' && token.scope !== 'metrics')
         throw new CyrangeError('CYR_FORBIDDEN', 'metrics need an admin token or a metrics token (cyrange token create --scope metrics)');
-      const viewer = viewerOf(access, user);
+      const viewer = await viewerOf(access, user);
       const out = await renderMetrics(sampler.sample, viewer.range, jobs, user.role === 'admin' ? null : user.name);
       return reply.type(out.contentType).send(out.text);
     },

@@ -14,8 +14,8 @@ const poolView = (p: PoolRecord) => ({
 });
 
 /** A pool the caller may manage: its owner instructor, or an admin; anyone else is told it does not exist. */
-function ownPool(engine: Engine, user: User, name: string): PoolRecord {
-  const p = engine.pools?.get(name) ?? null;
+async function ownPool(engine: Engine, user: User, name: string): Promise<PoolRecord> {
+  const p = (await engine.pools?.get(name)) ?? null;
   if (!p || (user.role !== 'admin' && p.owner !== user.name)) throw new CyrangeError('CYR_NOT_FOUND', `no pool "${name}"`);
   return p;
 }
@@ -37,10 +37,7 @@ export async function poolRoutes(app: FastifyInstance, opts: { engine: Engine; j
     async (req) => {
       const user = caller(req);
       requireRole(user, 'admin', 'instructor');
-      return engine
-        .listPools()
-        .filter((p) => user.role === 'admin' || p.owner === user.name)
-        .map(poolView);
+      return (await engine.listPools()).filter((p) => user.role === 'admin' || p.owner === user.name).map(poolView);
     },
   );
 
@@ -100,7 +97,7 @@ export async function poolRoutes(app: FastifyInstance, opts: { engine: Engine; j
       const body = req.body;
       let source = body.source;
       if (body.blueprint_id !== undefined) {
-        const b = engine.access?.getBlueprint(body.blueprint_id);
+        const b = await engine.access?.getBlueprint(body.blueprint_id);
         if (!b || (user.role !== 'admin' && b.owner !== user.name))
           throw new CyrangeError('CYR_NOT_FOUND', `no blueprint ${body.blueprint_id}`);
         source = b.source;
@@ -109,7 +106,7 @@ export async function poolRoutes(app: FastifyInstance, opts: { engine: Engine; j
       if (source === undefined)
         throw new ValidationError([{ path: 'blueprint_id', message: 'give blueprint_id, source or from_snapshot' }]);
       if (body.size === undefined && !body.roster?.length) throw new ValidationError([{ path: 'size', message: 'give size or a roster' }]);
-      if (engine.pools?.get(body.name)) throw new CyrangeError('CYR_EXISTS', `pool "${body.name}" exists`);
+      if (await engine.pools?.get(body.name)) throw new CyrangeError('CYR_EXISTS', `pool "${body.name}" exists`);
       source = hashBlueprintPasswords(source, { stateDir: engine.config.stateDir });
       const input = {
         name: body.name,
@@ -122,6 +119,8 @@ export async function poolRoutes(app: FastifyInstance, opts: { engine: Engine; j
         ...(body.from_snapshot ? { fromSnapshot: body.from_snapshot } : {}),
       };
       const job = jobs.start('deploy', body.name, user.name, () => engine.createPool(input));
+      // The job is stored before the client hears of it: a server killed now leaves it interrupted, not unknown.
+      await jobs.flush();
       return reply.code(202).header('location', `/api/jobs/${job.id}`).send({ job_id: job.id, pool: body.name });
     },
   );
@@ -137,7 +136,7 @@ export async function poolRoutes(app: FastifyInstance, opts: { engine: Engine; j
       },
     },
     async (req) => {
-      const p = ownPool(engine, caller(req), req.params.name);
+      const p = await ownPool(engine, caller(req), req.params.name);
       const members = await Promise.all(
         p.members.map(async (m) => {
           const rec = await engine.get(m.instance);
@@ -174,8 +173,10 @@ export async function poolRoutes(app: FastifyInstance, opts: { engine: Engine; j
     },
     async (req, reply) => {
       const user = caller(req);
-      const p = ownPool(engine, user, req.params.name);
+      const p = await ownPool(engine, user, req.params.name);
       const job = jobs.start('deploy', p.name, user.name, () => engine.resizePool(p.name, req.body.size, actorOf(user)));
+      // The job is stored before the client hears of it: a server killed now leaves it interrupted, not unknown.
+      await jobs.flush();
       return reply.code(202).header('location', `/api/jobs/${job.id}`).send({ job_id: job.id, pool: p.name });
     },
   );
@@ -194,8 +195,10 @@ export async function poolRoutes(app: FastifyInstance, opts: { engine: Engine; j
     },
     async (req, reply) => {
       const user = caller(req);
-      const p = ownPool(engine, user, req.params.name);
+      const p = await ownPool(engine, user, req.params.name);
       const job = jobs.start('destroy', p.name, user.name, () => engine.destroyPool(p.name));
+      // The job is stored before the client hears of it: a server killed now leaves it interrupted, not unknown.
+      await jobs.flush();
       return reply.code(202).header('location', `/api/jobs/${job.id}`).send({ job_id: job.id, pool: p.name });
     },
   );

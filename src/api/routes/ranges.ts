@@ -64,7 +64,7 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
     async (req) => {
       const access = engine.access;
       if (!access) return [];
-      const viewer = viewerOf(access, caller(req));
+      const viewer = await viewerOf(access, caller(req));
       return (await engine.list()).flatMap((r) => viewer.range(r) ?? []).map(rangeView);
     },
   );
@@ -93,7 +93,7 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
       const body = req.body ?? {};
       let source = body.source;
       if (body.blueprint_id !== undefined) {
-        const b = engine.access?.getBlueprint(Number(body.blueprint_id));
+        const b = await engine.access?.getBlueprint(Number(body.blueprint_id));
         if (!b || (user.role !== 'admin' && b.owner !== user.name))
           throw new CyrangeError('CYR_NOT_FOUND', `no blueprint ${body.blueprint_id}`);
         source = b.source;
@@ -120,6 +120,8 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
           mayChange: (rec) => access && checkRights(access, user, rec, 'manage'),
         }),
       );
+      // The job is stored before the client hears of it: a server killed now leaves it interrupted, not unknown.
+      await jobs.flush();
       return reply.code(202).header('location', `/api/jobs/${job.id}`).send({ job_id: job.id, instance: range.instance });
     },
   );
@@ -164,6 +166,8 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
       const user = caller(req);
       const rec = await loadRange(engine, user, req.params.name, 'manage');
       const job = jobs.start('destroy', rec.instance, user.name, () => engine.destroy(rec.instance));
+      // The job is stored before the client hears of it: a server killed now leaves it interrupted, not unknown.
+      await jobs.flush();
       return reply.code(202).header('location', `/api/jobs/${job.id}`).send({ job_id: job.id, instance: rec.instance });
     },
   );
@@ -366,9 +370,9 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
     async (req, reply) => {
       const rec = await loadRange(engine, caller(req), req.params.name, 'manage');
       const access = engine.access;
-      const target = access?.userByName(req.body?.user ?? '');
+      const target = await access?.userByName(req.body?.user ?? '');
       if (!access || !target) throw new ValidationError([{ path: 'user', message: `no user "${req.body?.user}"` }]);
-      access.assign(rec.instance, target.id);
+      await access.assign(rec.instance, target.id);
       return reply.code(204).send();
     },
   );

@@ -38,9 +38,7 @@ export async function tokenRoutes(app: FastifyInstance, opts: { engine: Engine; 
     },
     async (req) => {
       const user = caller(req);
-      return access()
-        .listTokens(user.role === 'admin' ? undefined : user.id)
-        .map((t) => view(t, req.token));
+      return (await access().listTokens(user.role === 'admin' ? undefined : user.id)).map((t) => view(t, req.token));
     },
   );
 
@@ -68,7 +66,7 @@ export async function tokenRoutes(app: FastifyInstance, opts: { engine: Engine; 
       requireRole(me, 'admin');
       const b = req.body ?? {};
       const problems: Problem[] = [];
-      const target = b.user === undefined ? me : access().userByName(String(b.user));
+      const target = b.user === undefined ? me : await access().userByName(String(b.user));
       if (!target) problems.push({ path: 'user', message: `no user "${b.user}"` });
       if (b.scope !== undefined && !TOKEN_SCOPES.includes(b.scope as TokenScope))
         problems.push({ path: 'scope', message: `unknown value ${JSON.stringify(b.scope)} (valid: ${TOKEN_SCOPES.join(', ')})` });
@@ -76,7 +74,7 @@ export async function tokenRoutes(app: FastifyInstance, opts: { engine: Engine; 
       if (b.label !== undefined && (typeof b.label !== 'string' || b.label.length > 64))
         problems.push({ path: 'label', message: 'must be text of at most 64 characters' });
       if (problems.length || !target) throw new ValidationError(problems);
-      const { token, record } = issueToken(access(), target.id, {
+      const { token, record } = await issueToken(access(), target.id, {
         label: b.label ?? `made by ${me.name}`,
         scope: (b.scope as TokenScope | undefined) ?? 'api',
         expiresInS,
@@ -98,10 +96,10 @@ export async function tokenRoutes(app: FastifyInstance, opts: { engine: Engine; 
     },
     async (req, reply) => {
       const user = caller(req);
-      const t = access().getToken(Number(req.params.id));
+      const t = await access().getToken(Number(req.params.id));
       // Another user's token answers like a missing one.
       if (!t || (user.role !== 'admin' && t.userId !== user.id)) throw new CyrangeError('CYR_NOT_FOUND', `no token ${req.params.id}`);
-      access().revokeToken(t.id);
+      await access().revokeToken(t.id);
       return reply.code(204).send();
     },
   );

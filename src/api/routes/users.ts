@@ -25,7 +25,11 @@ export async function userRoutes(app: FastifyInstance, opts: { engine: Engine })
     { schema: { operationId: 'getMe', tags: ['users'], summary: 'The caller', response: { 200: ref('Me') } } },
     async (req) => {
       const u = caller(req);
-      return { ...u, assigned: access().assignedInstances(u.id), token: { id: req.token?.id, expires_at: req.token?.expiresAt ?? null } };
+      return {
+        ...u,
+        assigned: await access().assignedInstances(u.id),
+        token: { id: req.token?.id, expires_at: req.token?.expiresAt ?? null },
+      };
     },
   );
 
@@ -41,7 +45,7 @@ export async function userRoutes(app: FastifyInstance, opts: { engine: Engine })
     },
     async (req) => {
       requireRole(caller(req), 'admin');
-      return access().listUsers();
+      return await access().listUsers();
     },
   );
 
@@ -159,7 +163,7 @@ export async function loginRoute(app: FastifyInstance, opts: { engine: Engine; l
       const peek = await Promise.all(limiters.map((l) => l(req, { increment: false })));
       const over = peek.filter((l) => !l.isAllowed && l.remaining === 0 && l.ttl > 0);
       if (over.length) return tooMany(reply, Math.max(...over.map((l) => (l.isAllowed ? 0 : l.ttlInSeconds))));
-      const u = access.userByName(req.body?.username ?? '');
+      const u = await access.userByName(req.body?.username ?? '');
       for (const k of keys) inFlight.set(k, (inFlight.get(k) ?? 0) + 1);
       let ok = false;
       try {
@@ -175,8 +179,8 @@ export async function loginRoute(app: FastifyInstance, opts: { engine: Engine; l
         await Promise.all(limiters.map((l) => l(req)));
         throw new CyrangeError('CYR_UNAUTHORIZED', 'wrong user name or password');
       }
-      access.pruneExpiredTokens();
-      const { token, record } = issueToken(access, u.id, { label: 'login', expiresInS: opts.loginTtlS });
+      await access.pruneExpiredTokens();
+      const { token, record } = await issueToken(access, u.id, { label: 'login', expiresInS: opts.loginTtlS });
       return { token, token_id: record.id, expires_at: record.expiresAt, user: { id: u.id, name: u.name, role: u.role } };
     },
   );

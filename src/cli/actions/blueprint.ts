@@ -34,11 +34,11 @@ export function renderDiff(d: RangeDiff): string {
 /** The stored range of an instance, when a store exists here (plan never creates one). */
 async function storedRange(instance: string): Promise<ResolvedRange | null> {
   if (!Engine.storeExists(configFromEnv())) return null;
-  const ctx = openEngine();
+  const ctx = await openEngine();
   try {
     return (await ctx.engine.get(instance))?.resolved ?? null;
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 

@@ -10,7 +10,7 @@ export interface CaptureOptions {
 
 /** `capture INSTANCE NETWORK`: pcap to stdout or a file until signalled or the reader goes. */
 export async function capture(instance: string, network: string, o: CaptureOptions): Promise<void> {
-  const ctx = openEngine();
+  const ctx = await openEngine();
   const stop = new AbortController();
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
   try {
@@ -22,6 +22,6 @@ export async function capture(instance: string, network: string, o: CaptureOptio
     await cap.done;
     if (o.write) await new Promise<void>((r) => out.end(() => r()));
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }

@@ -3,12 +3,12 @@ import { openEngine } from '../context.js';
 
 /** `graph INSTANCE --format F`. */
 export async function graph(instance: string, o: { format: GraphFormat }): Promise<void> {
-  const ctx = openEngine();
+  const ctx = await openEngine();
   let rec: Awaited<ReturnType<typeof ctx.engine.get>>;
   try {
     rec = await ctx.engine.get(instance);
   } finally {
-    ctx.close();
+    await ctx.close();
   }
   if (!rec) throw new CyrangeError('CYR_NOT_FOUND', `no range instance "${instance}"`, { hint: 'see `cyrange ls`' });
   process.stdout.write(renderGraph(rec.resolved, o.format));

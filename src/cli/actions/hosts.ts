@@ -46,73 +46,73 @@ function readPlugins(file: string): Record<string, RawPlugin> {
 /** `exec INSTANCE HOST -- CMD…`: the command's exit code becomes ours. */
 export async function exec(instance: string, host: string, cmd: string[]): Promise<void> {
   if (cmd[0] === '--') cmd.shift();
-  const ctx = openEngine();
+  const ctx = await openEngine();
   try {
     process.exitCode = await ctx.engine.exec(instance, host, cmd);
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 
 /** `console INSTANCE HOST`: an interactive shell, raw mode on a terminal. */
 export async function openConsole(instance: string, host: string, o: { shell: string }): Promise<void> {
-  const ctx = openEngine();
+  const ctx = await openEngine();
   const raw = process.stdin.isTTY === true;
   try {
     if (raw) process.stdin.setRawMode(true);
     process.exitCode = await ctx.engine.exec(instance, host, [o.shell, '-i'], { tty: raw });
   } finally {
     if (raw) process.stdin.setRawMode(false);
-    ctx.close();
+    await ctx.close();
   }
 }
 
 /** `watch`: re-wires docker hosts until signalled. */
 export async function watch(): Promise<void> {
-  const ctx = openEngine({ progress: true });
+  const ctx = await openEngine({ progress: true });
   const stop = new AbortController();
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
   try {
     await ctx.engine.watchDocker(stop.signal);
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 
 /** `reset INSTANCE [HOST]`. */
 export async function reset(instance: string, host: string | undefined): Promise<void> {
-  const ctx = openEngine({ progress: true });
+  const ctx = await openEngine({ progress: true });
   try {
     const t0 = performance.now();
     await ctx.engine.reset(instance, host);
     startWatcherIfNeeded(ctx.cfg, await ctx.engine.hasDockerHosts());
     process.stdout.write(`reset ${host ? `${instance}/${host}` : instance}: done in ${Math.round(performance.now() - t0)} ms\n`);
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 
 /** `host start|stop|restart|reset INSTANCE HOST`. */
 export async function hostAction(action: HostAction, instance: string, host: string): Promise<void> {
-  const ctx = openEngine({ progress: true });
+  const ctx = await openEngine({ progress: true });
   try {
     await ctx.engine.host(instance, host, action);
     startWatcherIfNeeded(ctx.cfg, await ctx.engine.hasDockerHosts());
-    ctx.close();
+    await ctx.close();
     process.stdout.write(`${action} ${instance}/${host}: done\n`);
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 
 /** `host vsock INSTANCE HOST`. */
 export async function vsock(instance: string, host: string): Promise<void> {
-  const ctx = openEngine({ progress: true });
+  const ctx = await openEngine({ progress: true });
   try {
     await ctx.engine.moveToVsock(instance, host);
     process.stdout.write(`${instance}/${host}: vsock mode, no network interfaces\n`);
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 
@@ -136,7 +136,7 @@ export async function vmCreate(name: string, o: VmFlags): Promise<void> {
     else process.stdout.write(`standalone host ${name} (not created)\n\n${renderPlan(range)}`);
     return;
   }
-  const ctx = openEngine({ progress: !o.json });
+  const ctx = await openEngine({ progress: !o.json });
   try {
     if (await ctx.engine.get(name))
       throw new CyrangeError('CYR_EXISTS', `a range or standalone host named "${name}" already exists`, {
@@ -147,17 +147,17 @@ export async function vmCreate(name: string, o: VmFlags): Promise<void> {
       ctx.cfg,
       range.hosts.some((h) => h.runtime === 'docker'),
     );
-    ctx.close();
+    await ctx.close();
     if (o.json) printJson({ ...range.hosts[0], status: 'running', ms: res.ms });
     else process.stdout.write(`created and started standalone host ${name} in ${res.ms} ms\n\n${renderPlan(range)}`);
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 
 /** `vm set NAME`: a standalone host's network changed, the host keeping its data. */
 export async function vmSet(name: string, o: VmFlags): Promise<void> {
-  const ctx = openEngine({ progress: !o.json });
+  const ctx = await openEngine({ progress: !o.json });
   try {
     const rec = await standaloneRecord(ctx.engine, name);
     const base = standaloneFlagsOf(rec.resolved, parseSource(rec.source));
@@ -170,7 +170,7 @@ export async function vmSet(name: string, o: VmFlags): Promise<void> {
     const raw = standaloneBlueprint(merged);
     const range = resolveStandalone(raw, rec.resolved);
     const res = await ctx.engine.apply(range, JSON.stringify(raw), localActor(), { replace: o.replace === true });
-    ctx.close();
+    await ctx.close();
     if (o.json) printJson(res);
     else
       process.stdout.write(
@@ -179,13 +179,13 @@ export async function vmSet(name: string, o: VmFlags): Promise<void> {
           : `changed ${name} in ${res.ms} ms:\n${res.changes.map((c) => `  ${describeChange(c)}\n`).join('')}`,
       );
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 
 /** `vm ls`. */
 export async function vmLs(o: { json?: boolean }): Promise<void> {
-  const ctx = openEngine();
+  const ctx = await openEngine();
   try {
     const rows = (await ctx.engine.list())
       .filter((r) => r.kind === 'standalone' || isStandaloneRange(r.resolved))
@@ -210,20 +210,20 @@ export async function vmLs(o: { json?: boolean }): Promise<void> {
         )}\n`,
       );
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 
 /** `vm rm NAME`. */
 export async function vmRm(name: string): Promise<void> {
-  const ctx = openEngine({ progress: true });
+  const ctx = await openEngine({ progress: true });
   try {
     await standaloneRecord(ctx.engine, name);
     await ctx.engine.destroy(name);
-    ctx.close();
+    await ctx.close();
     process.stdout.write(`removed standalone host ${name}\n`);
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 

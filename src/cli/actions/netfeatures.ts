@@ -54,7 +54,7 @@ export async function limit(instance: string, host: string, network: string, o: 
   if (o.clear && given) throw new ValidationError([{ path: '--clear', message: 'cannot be combined with --ingress, --egress or --burst' }]);
   if (!o.clear && given && ingressMbps === null && egressMbps === null)
     throw new ValidationError([{ path: '--burst', message: 'needs --ingress or --egress' }]);
-  const ctx = openEngine();
+  const ctx = await openEngine();
   try {
     if (!o.clear && !given) {
       const nic = (await ctx.engine.getHost(instance, host)).host.interfaces.find((n) => n.network === network);
@@ -68,14 +68,14 @@ export async function limit(instance: string, host: string, network: string, o: 
     if (o.json) printJson(nic);
     else process.stdout.write(`${instance}/${host} ${nic.ifname} (${network}): ${describeLimit(nic.rateLimit)}\n`);
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 
 /** `stats INSTANCE`: once, or redrawn every `--watch` seconds until signalled. */
 export async function stats(instance: string, o: { json?: boolean; watch?: string | boolean }): Promise<void> {
   const every = o.watch === undefined || o.watch === false ? null : o.watch === true ? DEFAULT_WATCH_SECONDS : positive('--watch', o.watch);
-  const ctx = openEngine();
+  const ctx = await openEngine();
   try {
     const show = async (redraw: boolean) => {
       const rows = await ctx.engine.stats(instance);
@@ -106,6 +106,6 @@ export async function stats(instance: string, o: { json?: boolean; watch?: strin
       process.off('SIGTERM', onSignal);
     }
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }

@@ -29,18 +29,18 @@ function readPolicies(file: string): RawPolicy[] {
 /** `policy set INSTANCE FILE`. */
 export async function policySet(instance: string, file: string): Promise<void> {
   const rules = readPolicies(file);
-  const ctx = openEngine();
+  const ctx = await openEngine();
   try {
     const r = await ctx.engine.setPolicies(instance, rules);
     process.stdout.write(`${instance}: ${r.policies.length} policies in force\n`);
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 
 /** `policy ls INSTANCE`. */
 export async function policyLs(instance: string, o: { json?: boolean }): Promise<void> {
-  const ctx = openEngine();
+  const ctx = await openEngine();
   try {
     const rec = await ctx.engine.get(instance);
     const rows = rec?.resolved.policies ?? [];
@@ -61,7 +61,7 @@ export async function policyLs(instance: string, o: { json?: boolean }): Promise
         )}\n`,
       );
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 
@@ -70,7 +70,7 @@ export async function check(instance: string, o: { ports: string; json?: boolean
   const ports = o.ports.split(',').map((p) => Number(p.trim()));
   if (ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535))
     throw new ValidationError([{ path: '--ports', message: `"${o.ports}" is not a list of ports` }]);
-  const ctx = openEngine();
+  const ctx = await openEngine();
   try {
     const cells = await ctx.engine.check(instance, ports);
     const bad = cells.filter((c) => c.expected !== c.reached);
@@ -93,6 +93,6 @@ export async function check(instance: string, o: { ports: string; json?: boolean
     }
     if (bad.length) process.exitCode = 1;
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }

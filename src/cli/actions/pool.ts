@@ -71,20 +71,20 @@ export async function poolCreate(file: string | undefined, o: PoolCreateOptions)
     throw new ValidationError([{ path: '--from-snapshot', message: `"${o.fromSnapshot}" is not INSTANCE:SNAPSHOT` }]);
   let source: string;
   if (golden) {
-    const ctx0 = openEngine();
+    const ctx0 = await openEngine();
     try {
       const rec = await ctx0.engine.get(golden[1] as string);
       if (!rec) throw new ValidationError([{ path: '--from-snapshot', message: `no range instance "${golden[1]}"` }]);
       source = rec.source;
     } finally {
-      ctx0.close();
+      await ctx0.close();
     }
   } else if (file === undefined) throw new ValidationError([{ path: 'blueprint', message: 'give a blueprint file, or --from-snapshot' }]);
   else source = readBlueprintText(file);
   const roster = o.roster ? parseRoster(readFileSync(o.roster, 'utf8'), o.roster) : [];
   if (o.size === undefined && roster.length === 0) throw new ValidationError([{ path: '--size', message: 'give --size N or a --roster' }]);
   if (o.size !== undefined && !Number.isInteger(o.size)) throw new ValidationError([{ path: '--size', message: 'must be a whole number' }]);
-  const ctx = openEngine();
+  const ctx = await openEngine();
   const bar = progressBar();
   try {
     const name = o.name ?? /^name:\s*([a-z0-9-]+)/m.exec(source)?.[1] ?? /"name"\s*:\s*"([a-z0-9-]+)"/.exec(source)?.[1] ?? 'pool';
@@ -112,28 +112,28 @@ export async function poolCreate(file: string | undefined, o: PoolCreateOptions)
     }
     if (r.copies.some((c) => !c.ok)) process.exitCode = 1;
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 
 /** `pool ls`. */
 export async function poolLs(o: { json?: boolean }): Promise<void> {
-  const ctx = openEngine();
+  const ctx = await openEngine();
   try {
-    const pools = ctx.engine.listPools();
+    const pools = await ctx.engine.listPools();
     if (o.json) printJson(pools);
     else
       for (const p of pools) process.stdout.write(`${p.name}\t${p.members.length} copies\t${p.studentReset ? 'students may reset' : ''}\n`);
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 
 /** `pool inspect POOL`: its copies with their statuses. */
 export async function poolInspect(name: string, o: { json?: boolean }): Promise<void> {
-  const ctx = openEngine();
+  const ctx = await openEngine();
   try {
-    const p = ctx.engine.getPool(name);
+    const p = await ctx.engine.getPool(name);
     const rows = await Promise.all(
       p.members.map(async (m) => {
         const rec = await ctx.engine.get(m.instance);
@@ -146,13 +146,13 @@ export async function poolInspect(name: string, o: { json?: boolean }): Promise<
       for (const r of rows) process.stdout.write(`  ${r.instance}\t${r.status}\t${r.hosts} hosts\t${r.student ?? ''}\n`);
     }
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 
 /** `pool resize POOL SIZE`. */
 export async function poolResize(name: string, size: number): Promise<void> {
-  const ctx = openEngine();
+  const ctx = await openEngine();
   const bar = progressBar();
   try {
     const r = await ctx.engine.resizePool(name, size, localActor(), bar.update);
@@ -163,17 +163,17 @@ export async function poolResize(name: string, size: number): Promise<void> {
     printCopies(r.added.filter((c) => !c.ok));
     if (r.added.some((c) => !c.ok)) process.exitCode = 1;
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 
 /** `pool destroy POOL`. */
 export async function poolDestroy(name: string): Promise<void> {
-  const ctx = openEngine();
+  const ctx = await openEngine();
   try {
     const gone = await ctx.engine.destroyPool(name);
     process.stdout.write(`destroyed pool ${name}: ${gone.length} copies\n`);
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }

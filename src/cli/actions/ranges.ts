@@ -66,7 +66,7 @@ function renderInspect(r: InspectResult, h?: RangeHealth): string {
 export async function deploy(file: string, o: { name?: string; json?: boolean; replace?: boolean }): Promise<void> {
   const loaded = loadBlueprintFile(file, o.name);
   const { source } = loaded;
-  const ctx = openEngine({ progress: !o.json });
+  const ctx = await openEngine({ progress: !o.json });
   try {
     const deployed = await ctx.engine.get(loaded.range.instance);
     const range = deployed ? resolvePinned(source, file, loaded.range.instance, deployed.resolved) : loaded.range;
@@ -75,7 +75,7 @@ export async function deploy(file: string, o: { name?: string; json?: boolean; r
       ctx.cfg,
       range.hosts.some((h) => h.runtime === 'docker'),
     );
-    ctx.close();
+    await ctx.close();
     if (o.json) printJson(res);
     else if (res.changes.length > 0)
       process.stdout.write(
@@ -88,13 +88,13 @@ export async function deploy(file: string, o: { name?: string; json?: boolean; r
           : `${res.instance} is up to date: nothing changed\n`,
       );
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 
 /** `ls`: every instance with its live status. */
 export async function ls(o: { json?: boolean }): Promise<void> {
-  const ctx = openEngine();
+  const ctx = await openEngine();
   try {
     const rows = await ctx.engine.list();
     // The live state from the cheap probe: no runc, docker exec or guest call per host.
@@ -129,58 +129,58 @@ export async function ls(o: { json?: boolean }): Promise<void> {
         )}\n`,
       );
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 
 /** `inspect INSTANCE`. */
 export async function inspect(instance: string, o: { json?: boolean }): Promise<void> {
-  const ctx = openEngine();
+  const ctx = await openEngine();
   try {
     const r = await ctx.engine.inspect(instance);
     const [h] = await ctx.engine.liveStatus([instance]);
     if (o.json) printJson({ ...r, ...statusJson(h) });
     else process.stdout.write(renderInspect(r, h));
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 
 /** `destroy INSTANCE`. */
 export async function destroy(instance: string, o: { json?: boolean }): Promise<void> {
-  const ctx = openEngine({ progress: !o.json });
+  const ctx = await openEngine({ progress: !o.json });
   try {
     const r = await ctx.engine.destroy(instance);
-    ctx.close();
+    await ctx.close();
     if (o.json) printJson(r);
     else process.stdout.write(r.existed ? `destroyed ${instance}\n` : `${instance} was not deployed; removed any leftovers\n`);
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 
 /** `reconcile INSTANCE` or `reconcile --all`. */
 export async function reconcile(instance: string | undefined, o: { all?: boolean; json?: boolean }): Promise<void> {
   if (!instance === !o.all) throw new CyrangeError('CYR_INVALID', 'name one instance, or give --all');
-  const ctx = openEngine({ progress: !o.json });
+  const ctx = await openEngine({ progress: !o.json });
   try {
     const rows = instance ? [await ctx.engine.reconcile(instance, { force: true })] : await ctx.engine.reconcileAll();
     startWatcherIfNeeded(ctx.cfg, rows.some((r) => r.changed) && (await ctx.engine.hasDockerHosts()));
-    ctx.close();
+    await ctx.close();
     if (o.json) printJson(rows);
     else process.stdout.write(renderReconcile(rows));
     if (rows.some((r) => r.action === 'failed')) process.exitCode = 1;
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }
 
 /** `gc`. */
 export async function gc(o: { json?: boolean }): Promise<void> {
-  const ctx = openEngine({ progress: !o.json });
+  const ctx = await openEngine({ progress: !o.json });
   try {
     const r = await ctx.engine.gc();
-    ctx.close();
+    await ctx.close();
     if (o.json) printJson(r);
     else {
       process.stdout.write(r.removed.length ? `removed leftovers of: ${r.removed.join(', ')}\n` : 'nothing to collect\n');
@@ -188,6 +188,6 @@ export async function gc(o: { json?: boolean }): Promise<void> {
     }
     if (r.errors.length) process.exitCode = 1;
   } finally {
-    ctx.close();
+    await ctx.close();
   }
 }

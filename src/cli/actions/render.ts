@@ -17,12 +17,12 @@ export async function render(instance: string, hostName: string, o: RenderOption
     throw new ValidationError([{ path: '--format', message: `"${o.format}" is not one of ${RENDER_FORMATS.join(', ')}` }]);
   if (o.user === undefined && (o.sshKey !== undefined || o.passwordHash !== undefined || o.sudo))
     throw new ValidationError([{ path: '--user', message: '--ssh-key, --password-hash and --sudo need --user' }]);
-  const ctx = openEngine();
+  const ctx = await openEngine();
   let found: Awaited<ReturnType<typeof ctx.engine.getHost>>;
   try {
     found = await ctx.engine.getHost(instance, hostName);
   } finally {
-    ctx.close();
+    await ctx.close();
   }
   const { range, host } = found;
   let text: string;

@@ -24,8 +24,8 @@ function readPassword(fromStdin: boolean | undefined): string | undefined {
 }
 
 /** Resolves when a job of this server has ended. */
-function waitJob(jobs: JobRunner, id: string): Promise<void> {
-  const job = jobs.get(id);
+async function waitJob(jobs: JobRunner, id: string): Promise<void> {
+  const job = await jobs.get(id);
   if (!job) return Promise.resolve();
   return new Promise((resolve) => {
     jobs.follow(job, (m) => m.kind === 'end' && resolve());
@@ -37,13 +37,13 @@ export async function serve(o: { host: string; port: string; reconcile: boolean 
   // Fastify and the API load only here: no other command needs them.
   const { JobRunner, buildServer, reconcileOnStart } = await import('../../api/index.js');
   const cfg = configFromEnv();
-  const engine = Engine.open(cfg, { onEvent: (e) => jobs.dispatch(e) });
+  const engine = await Engine.open(cfg, { onEvent: (e) => jobs.dispatch(e) });
   // Jobs and their events are stored: they outlive this server.
   const jobs = new JobRunner(engine.jobs);
   const access = accessOf(engine);
-  if (bootstrapAdmin(access, process.env.CYRANGE_ADMIN_TOKEN))
+  if (await bootstrapAdmin(access, process.env.CYRANGE_ADMIN_TOKEN))
     process.stderr.write('created user "admin" with the token in CYRANGE_ADMIN_TOKEN\n');
-  if (access.countUsers() === 0)
+  if ((await access.countUsers()) === 0)
     process.stderr.write('no users yet: run `cyrange admin create` (or set CYRANGE_ADMIN_TOKEN) to get a token\n');
   const stopTracking = engine.trackLiveStatus();
   // The API's first views already show live statuses.
@@ -67,13 +67,14 @@ export async function serve(o: { host: string; port: string; reconcile: boolean 
   });
   stopTracking();
   await app.close();
-  engine.close();
+  await jobs.flush();
+  await engine.close();
 }
 
 /** `admin create`: prints the new admin's token once. */
 export async function adminCreate(o: { name: string; passwordStdin?: boolean; ifNone?: boolean }): Promise<void> {
   await withAccess(async (access) => {
-    if (o.ifNone && access.countUsers() > 0) return;
+    if (o.ifNone && (await access.countUsers()) > 0) return;
     const { token } = await createUserWithToken(access, o.name, 'admin', readPassword(o.passwordStdin));
     process.stdout.write(`${token}\n`);
   });
@@ -91,10 +92,10 @@ export async function userAdd(name: string, o: { role: string; passwordStdin?: b
 
 /** `assign INSTANCE USER`. */
 export async function assign(instance: string, user: string): Promise<void> {
-  await withAccess((access) => {
-    const u = access.userByName(user);
+  await withAccess(async (access) => {
+    const u = await access.userByName(user);
     if (!u) throw new CyrangeError('CYR_NOT_FOUND', `no user "${user}"`);
-    access.assign(instance, u.id);
+    await access.assign(instance, u.id);
     process.stdout.write(`assigned ${instance} to ${user}\n`);
   });
 }

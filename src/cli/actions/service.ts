@@ -81,12 +81,12 @@ export interface InstallOptions {
 
 /** `service install`: writes (or with --dry-run prints) the unit. */
 export async function install(o: InstallOptions): Promise<void> {
-  const ctx = openEngine();
+  const ctx = await openEngine();
   let docker: boolean;
   try {
     docker = o.docker === true || (await ctx.engine.list()).some((r) => r.resolved.hosts.some((h) => h.runtime === 'docker'));
   } finally {
-    ctx.close();
+    await ctx.close();
   }
   const unit = renderServiceUnit({
     node: process.execPath,

@@ -20,31 +20,28 @@ export async function tokenCreate(o: TokenCreateOptions): Promise<void> {
   if (seconds !== null && !(Number.isInteger(seconds) && seconds > 0))
     problems.push({ path: '--expires-in', message: `"${o.expiresIn}" must be a whole number of seconds above 0` });
   if (problems.length) throw new ValidationError(problems);
-  await withAccess((access) => {
+  await withAccess(async (access) => {
     const user =
       o.user === undefined
-        ? access
-            .listUsers()
-            .filter((u) => u.role === 'admin')
-            .sort((a, b) => a.id - b.id)[0]
-        : access.userByName(o.user);
+        ? (await access.listUsers()).filter((u) => u.role === 'admin').sort((a, b) => a.id - b.id)[0]
+        : await access.userByName(o.user);
     if (!user)
       throw new CyrangeError(
         'CYR_NOT_FOUND',
         o.user === undefined ? 'no admin user yet: run `cyrange admin create`' : `no user "${o.user}"`,
       );
-    const made = issueToken(access, user.id, { label: o.label, scope: o.scope as TokenScope, expiresInS: seconds });
+    const made = await issueToken(access, user.id, { label: o.label, scope: o.scope as TokenScope, expiresInS: seconds });
     process.stdout.write(`${made.token}\n`);
   });
 }
 
 /** `token ls`: never the secrets. */
 export async function tokenLs(o: { user?: string; json?: boolean }): Promise<void> {
-  await withAccess((access) => {
-    const user = o.user === undefined ? undefined : access.userByName(o.user);
+  await withAccess(async (access) => {
+    const user = o.user === undefined ? undefined : await access.userByName(o.user);
     if (user === null) throw new CyrangeError('CYR_NOT_FOUND', `no user "${o.user}"`);
     const now = new Date().toISOString();
-    const rows = access.listTokens(user?.id).map((t) => ({
+    const rows = (await access.listTokens(user?.id)).map((t) => ({
       id: t.id,
       user: t.user,
       scope: t.scope,
@@ -68,8 +65,8 @@ export async function tokenRevoke(id: string): Promise<void> {
   const n = Number(id);
   if (!Number.isInteger(n) || n <= 0)
     throw new ValidationError([{ path: 'id', message: `"${id}" is not a token id (see cyrange token ls)` }]);
-  await withAccess((access) => {
-    if (!access.revokeToken(n)) throw new CyrangeError('CYR_NOT_FOUND', `no token ${n}`);
+  await withAccess(async (access) => {
+    if (!(await access.revokeToken(n))) throw new CyrangeError('CYR_NOT_FOUND', `no token ${n}`);
     process.stdout.write(`revoked token ${n}\n`);
   });
 }
