@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -11,7 +12,7 @@ import {
   type SqliteDialectConfig,
   type Transaction,
 } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { CyrangeError } from '../model/index.js';
 import type { DB } from './schema.js';
 
@@ -142,10 +143,15 @@ interface SqliteHandle {
   close(): void;
 }
 
+// Each driver loads only when its backend is opened: a CLI command that needs no store (or only
+// SQLite) does not pay for loading the other at start-up.
+const load = createRequire(import.meta.url);
+
 /** Opens SQLite in WAL mode with a busy timeout and foreign keys on, so the CLI and a server can share it. */
 export function openSqlite(loc: { readonly stateDir?: string } | { readonly path: string }): Backend {
   if (!('path' in loc)) mkdirSync(loc.stateDir ?? defaultStateDir(), { recursive: true, mode: 0o700 });
   const path = databasePath(loc);
+  const Database = load('better-sqlite3') as typeof BetterSqlite3;
   const conn = new Database(path);
   const h = conn as unknown as SqliteHandle;
   h.pragma('busy_timeout = 5000');
@@ -160,7 +166,8 @@ export function openPostgres(url: string): Backend {
   let pool: pg.Pool;
   try {
     // allowExitOnIdle: a CLI process is not kept alive by idle connections.
-    pool = new pg.Pool({ connectionString: url, max: 4, idleTimeoutMillis: 5000, allowExitOnIdle: true });
+    const { Pool } = load('pg') as typeof pg;
+    pool = new Pool({ connectionString: url, max: 4, idleTimeoutMillis: 5000, allowExitOnIdle: true });
   } catch (e) {
     throw new CyrangeError('CYR_INVALID', `CYRANGE_DATABASE_URL: ${(e as Error).message}`, { cause: e });
   }
