@@ -219,3 +219,43 @@ vms:
     }, 120_000);
   });
 });
+
+describe.skipIf(!IS_ROOT)('a pool started from a snapshot', () => {
+  const state = tempStateDir();
+  const gold = uniqueName('gold');
+  const pool = uniqueName('gp').slice(0, 18);
+  const run = (...args: string[]) => cli(args, { stateDir: state.dir });
+  const read = async (inst: string) => (await run('exec', inst, 'n', '--', 'cat', '/keep/f')).stdout.trim();
+
+  beforeAll(async () => {
+    const file = join(state.dir, 'gold.yaml');
+    writeFileSync(
+      file,
+      'name: gold\nnetworks:\n  - { name: lan, subnet: 10.76.0.0/24 }\nvms:\n  - { name: n, interfaces: [{ network: lan }] }\n',
+    );
+    expect((await run('deploy', file, '--name', gold)).code).toBe(0);
+    expect((await run('exec', gold, 'n', '--', 'sh', '-c', 'mkdir -p /keep && echo golden > /keep/f')).code).toBe(0);
+    const s = await run('snapshot', 'create', gold, 'v1');
+    expect(s.code, s.stderr).toBe(0);
+  }, 120_000);
+  afterAll(async () => {
+    await run('pool', 'destroy', pool);
+    await run('destroy', gold);
+    state.cleanup();
+  }, 120_000);
+
+  it('every copy starts from it, those a resize adds too; once it is gone, growing the pool is refused and says why', async () => {
+    const made = await run('pool', 'create', '--from-snapshot', `${gold}:v1`, '--name', pool, '--size', '1');
+    expect(made.code, made.stderr).toBe(0);
+    expect(await read(`${pool}-01`)).toBe('golden');
+    const grown = await run('pool', 'resize', pool, '2');
+    expect(grown.code, grown.stderr).toBe(0);
+    expect(await read(`${pool}-02`)).toBe('golden');
+    expect((await run('snapshot', 'rm', gold, 'v1')).code).toBe(0);
+    const refused = await run('pool', 'resize', pool, '3');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`starts its copies from snapshot "v1" of "${gold}", which is gone`);
+    const ls = JSON.parse((await run('pool', 'inspect', pool, '--json')).stdout);
+    expect(ls.members.map((m: { instance: string }) => m.instance)).toEqual([`${pool}-01`, `${pool}-02`]);
+  }, 240_000);
+});

@@ -1,5 +1,5 @@
 import { type Actor, CyrangeError, RANGE_NAME, type RawRange, ValidationError, resolveRange } from '../model/index.js';
-import { type AccessRepo, type PoolMember, type PoolRecord, type PoolsRepo, issueToken } from '../store/index.js';
+import { type AccessRepo, type PoolGolden, type PoolMember, type PoolRecord, type PoolsRepo, issueToken } from '../store/index.js';
 import { admitBatch } from './admission.js';
 import type { EngineContext } from './context.js';
 import { deploy } from './deploy.js';
@@ -185,10 +185,23 @@ export async function createPool(
     owner: input.owner,
     source: input.source,
     studentReset: input.studentReset ?? false,
+    golden: input.fromSnapshot ? { instance: input.fromSnapshot.instance, snapshot: input.fromSnapshot.name } : null,
   });
   const positions = Array.from({ length: size }, (_, i) => i + 1);
   const copies = await deployCopies(ctx, deps, pool, input.raw, positions, size, roster, input.actor, golden);
   return { pool: (await deps.pools.get(pool.name)) as PoolRecord, copies };
+}
+
+/** The snapshot a pool's copies start from; gone, it is CYR_NOT_FOUND naming it (new copies would differ from the others). */
+function goldenOf(ctx: EngineContext, pool: string, g: PoolGolden): { dir: string; snap: Snapshot } {
+  try {
+    return snapshotOf(ctx, g.instance, g.snapshot);
+  } catch (e) {
+    if (!(e instanceof CyrangeError) || e.code !== 'CYR_NOT_FOUND') throw e;
+    throw new CyrangeError('CYR_NOT_FOUND', `pool "${pool}" starts its copies from snapshot "${g.snapshot}" of "${g.instance}", which is gone`, {
+      hint: `create it again (cyrange snapshot create ${g.instance} ${g.snapshot}) before growing the pool`,
+    });
+  }
 }
 
 /** A pool by name, or CYR_NOT_FOUND. */
@@ -213,7 +226,9 @@ export async function resizePool(
   if (size > have) {
     const width = Math.max(size, ...pool.members.map((m) => m.position));
     const positions = Array.from({ length: size - have }, (_, i) => have + i + 1);
-    const added = await deployCopies(ctx, deps, pool, raw, positions, width, [], actor);
+    // New copies start where the others did: from the pool's snapshot, which must still exist.
+    const golden = pool.golden ? goldenOf(ctx, pool.name, pool.golden) : undefined;
+    const added = await deployCopies(ctx, deps, pool, raw, positions, width, [], actor, golden);
     return { pool: await getPool(deps, name), added, removed: [] };
   }
   const gone = [...pool.members].sort((a, b) => b.position - a.position).slice(0, have - size);

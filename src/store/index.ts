@@ -25,5 +25,5 @@ export {
   newToken,
   type TokenOptions,
 } from './tokens.js';
-export { PoolsRepo, type PoolRecord, type PoolMember } from './pools.js';
+export { PoolsRepo, type PoolRecord, type PoolMember, type PoolGolden } from './pools.js';
 export { JOBS_KEPT, JobsRepo, type JobRecord, type JobStatus, type NewJob } from './jobs.js';

@@ -230,6 +230,14 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     },
   },
+  {
+    // A pool started from a snapshot remembers it, so copies added later start from it too.
+    name: '0011_pool_golden',
+    up: async (db) => {
+      await exec(db, 'ALTER TABLE pools ADD COLUMN golden_instance TEXT');
+      await exec(db, 'ALTER TABLE pools ADD COLUMN golden_snapshot TEXT');
+    },
+  },
 ];
 
 interface LegacyRange {

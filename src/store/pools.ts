@@ -9,9 +9,17 @@ export interface PoolRecord {
   readonly source: string;
   /** Whether the students of this pool may reset their own copy. */
   readonly studentReset: boolean;
+  /** The snapshot (of a range of the same blueprint) every copy starts from, or null. */
+  readonly golden: PoolGolden | null;
   readonly createdAt: string;
   /** Copies in order, each with the student it is assigned to. */
   readonly members: readonly PoolMember[];
+}
+
+/** A snapshot a pool's copies start from. */
+export interface PoolGolden {
+  readonly instance: string;
+  readonly snapshot: string;
 }
 
 /** One copy of a pool. */
@@ -27,6 +35,8 @@ interface PoolRow {
   source: string;
   student_reset: number;
   created_at: string;
+  golden_instance: string | null;
+  golden_snapshot: string | null;
 }
 
 /** Pools and their copies. A copy's range is an ordinary stored range; this records which pool it belongs to. */
@@ -52,13 +62,20 @@ export class PoolsRepo {
       owner: r.owner,
       source: r.source,
       studentReset: r.student_reset === 1,
+      golden: r.golden_instance && r.golden_snapshot ? { instance: r.golden_instance, snapshot: r.golden_snapshot } : null,
       createdAt: r.created_at,
       members: await this.members(r.name),
     };
   }
 
   /** Records a new pool; a taken name is CYR_EXISTS. */
-  async create(input: { name: string; owner: string | null; source: string; studentReset: boolean }): Promise<PoolRecord> {
+  async create(input: {
+    name: string;
+    owner: string | null;
+    source: string;
+    studentReset: boolean;
+    golden?: PoolGolden | null;
+  }): Promise<PoolRecord> {
     try {
       await this.db
         .insertInto('pools')
@@ -68,6 +85,8 @@ export class PoolsRepo {
           source: input.source,
           student_reset: input.studentReset ? 1 : 0,
           created_at: nowIso(),
+          golden_instance: input.golden?.instance ?? null,
+          golden_snapshot: input.golden?.snapshot ?? null,
         })
         .execute();
     } catch (e) {

@@ -115,6 +115,9 @@ export interface PoolsTable {
   source: string;
   student_reset: Generated<number>;
   created_at: string;
+  /** The range and snapshot every copy starts from (migration 0011), or null. */
+  golden_instance: string | null;
+  golden_snapshot: string | null;
 }
 
 /** `pool_members`: one copy of a pool; UNIQUE(instance), UNIQUE(pool, position). */
