@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, type RouteOptions } from 'fastify';
 import { type Engine, atLeastInfo } from '../engine/index.js';
 import { CyrangeError } from '../model/index.js';
 import { authenticate } from './auth.js';
@@ -66,7 +66,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
         }
       : { logger: false }),
     // Fastify's own request lines carry the whole URL; ours below leave the query string out.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
   });
   const { onRoute } = opts;
