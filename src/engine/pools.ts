@@ -198,9 +198,13 @@ function goldenOf(ctx: EngineContext, pool: string, g: PoolGolden): { dir: strin
     return snapshotOf(ctx, g.instance, g.snapshot);
   } catch (e) {
     if (!(e instanceof CyrangeError) || e.code !== 'CYR_NOT_FOUND') throw e;
-    throw new CyrangeError('CYR_NOT_FOUND', `pool "${pool}" starts its copies from snapshot "${g.snapshot}" of "${g.instance}", which is gone`, {
-      hint: `create it again (cyrange snapshot create ${g.instance} ${g.snapshot}) before growing the pool`,
-    });
+    throw new CyrangeError(
+      'CYR_NOT_FOUND',
+      `pool "${pool}" starts its copies from snapshot "${g.snapshot}" of "${g.instance}", which is gone`,
+      {
+        hint: `create it again (cyrange snapshot create ${g.instance} ${g.snapshot}) before growing the pool`,
+      },
+    );
   }
 }
 
