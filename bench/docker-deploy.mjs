@@ -4,20 +4,23 @@
 // Also 10 concurrent copies: total time and memory per range.
 // Run as root after `bash scripts/setup.sh` (dockerd up, test image built): node bench/docker-deploy.mjs
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine, configFromEnv } from '../dist/engine/index.js';
 import { loadRawRange, resolveRange } from '../dist/model/index.js';
 import { openStore } from '../dist/store/index.js';
+import { meminfo } from './proc.mjs';
+import { ms, now } from './timing.mjs';
 
 const IMAGE = 'cyrange-test/busybox:1';
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const stateDir = mkdtempSync(join(tmpdir(), 'cyrange-bench-docker-'));
 const store = await openStore({ stateDir });
+// The benchmark runs as root on the machine, as the CLI does: no admission limits.
+const ACTOR = { kind: 'local-root' };
 const engine = new Engine(store, { ...configFromEnv(), stateDir });
-const now = () => process.hrtime.bigint();
-const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
+
 const sh = (argv, input) => execFileSync(argv[0], argv.slice(1), { input, stdio: ['pipe', 'pipe', 'inherit'] }).toString();
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -67,17 +70,6 @@ function baselineDestroy({ R, names }) {
   sh(['ip', 'netns', 'del', R]);
 }
 
-function meminfo() {
-  return Object.fromEntries(
-    readFileSync('/proc/meminfo', 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => {
-        const [k, v] = l.split(':');
-        return [k, Number.parseInt(v, 10)];
-      }),
-  );
-}
 const usedKiB = () => {
   const m = meminfo();
   return m.MemTotal - m.MemAvailable;
@@ -95,7 +87,7 @@ try {
     baselineDestroy(b);
     base.x.push(ms(t));
     t = now();
-    await engine.deploy(r, '');
+    await engine.deploy(r, '', null, ACTOR);
     ours.d.push(ms(t));
     t = now();
     await engine.destroy(r.instance);
@@ -109,7 +101,7 @@ try {
   const copies = Array.from({ length: 10 }, (_, i) => reference(`dcopy${i}`));
   const before = usedKiB();
   let t = now();
-  await Promise.all(copies.map((r) => engine.deploy(r, '')));
+  await Promise.all(copies.map((r) => engine.deploy(r, '', null, ACTOR)));
   const total = ms(t);
   await new Promise((r) => setTimeout(r, 500));
   const per = (usedKiB() - before) / copies.length;

@@ -14,6 +14,8 @@ const stateDir = mkdtempSync(join(tmpdir(), 'cyrange-bench-mv-'));
 const assets = process.env.CYRANGE_MICROVM_ASSETS ?? '/var/lib/cyrange/microvm';
 const cfg = { ...configFromEnv(), stateDir, microvmAssets: assets };
 const store = await openStore({ stateDir });
+// The benchmark runs as root on the machine, as the CLI does: no admission limits.
+const ACTOR = { kind: 'local-root' };
 const engine = new Engine(store, cfg);
 const now = () => process.hrtime.bigint();
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
@@ -50,7 +52,7 @@ async function untilAllPing(netns, ips, t0) {
 async function cyrange(n) {
   const range = blueprint(`b${n}`, n, `zbmv${n}`);
   const t0 = now();
-  const r = await engine.deploy(range, '');
+  const r = await engine.deploy(range, '', null, ACTOR);
   const deployMs = ms(t0);
   const pingMs = await untilAllPing(
     `cyr_${range.instance}`,

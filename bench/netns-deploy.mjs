@@ -15,19 +15,7 @@
 // (BENCH_FIREWALL=0 skips it). Run as root after `npm run build`: node bench/netns-deploy.mjs
 // (CYRANGE_DIST=DIR times the CLI of another build, as bin/cyrange runs it; the engine is dist/'s).
 import { execFileSync, spawn } from 'node:child_process';
-import {
-  closeSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  readlinkSync,
-  rmSync,
-  rmdirSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine, configFromEnv } from '../dist/engine/index.js';
@@ -39,6 +27,7 @@ import { RUNC_ROOT } from '../dist/runtimes/sandbox/runc.js';
 import { loadSeccompProfile, ociSeccompFromProfile } from '../dist/runtimes/sandbox/seccomp.js';
 import { openStore } from '../dist/store/index.js';
 import { median, ms, now, timed } from './timing.mjs';
+import { cpuMs, kernelKiB, meminfo, processesIn, rmdirTree, steadyMemAvailable } from './proc.mjs';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'cyrange-bench-'));
 // The CLI runs with its own store, so the two never share a database file while both are open.
@@ -284,19 +273,6 @@ function alive(pid) {
   }
 }
 
-function rmdirTree(dir) {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries) if (e.isDirectory()) rmdirTree(join(dir, e.name));
-  try {
-    rmdirSync(dir);
-  } catch {}
-}
-
 /** runc removes each sandbox's own cgroup; the parents (/cyrbenchfloor/<instance>) are ours to remove. */
 function removeFloorCgroups(instance) {
   for (const h of readdirSync('/sys/fs/cgroup')) {
@@ -309,61 +285,7 @@ function removeFloorCgroups(instance) {
 
 // ---- memory --------------------------------------------------------------------------------
 
-function meminfo() {
-  return Object.fromEntries(
-    readFileSync('/proc/meminfo', 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => {
-        const [k, v] = l.split(':');
-        return [k, Number.parseInt(v, 10)];
-      }),
-  );
-}
-
-/** VmRSS and RssAnon (KiB) summed over every process whose network namespace is one of `names`. */
-function processesIn(names) {
-  const inodes = new Set();
-  for (const n of names)
-    try {
-      inodes.add(statSync(`/run/netns/${n}`).ino);
-    } catch {}
-  let rss = 0;
-  let anon = 0;
-  let count = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const m = /^net:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/ns/net`));
-      if (!m || !inodes.has(Number(m[1]))) continue;
-      const st = readFileSync(`/proc/${pid}/status`, 'utf8');
-      rss += Number(/VmRSS:\s+(\d+)/.exec(st)?.[1] ?? 0);
-      anon += Number(/RssAnon:\s+(\d+)/.exec(st)?.[1] ?? 0);
-      count++;
-    } catch {}
-  }
-  return { rss, anon, count };
-}
-
 const sleep = (t) => new Promise((r) => setTimeout(r, t));
-
-/** MemAvailable (KiB) once it stops moving (two reads 200 ms apart within 2 MiB, at most ~3 s). */
-async function steadyMemAvailable() {
-  let prev = meminfo().MemAvailable;
-  for (let i = 0; i < 15; i++) {
-    await sleep(200);
-    const cur = meminfo().MemAvailable;
-    if (Math.abs(cur - prev) < 2048) return cur;
-    prev = cur;
-  }
-  return prev;
-}
-
-/** Unreclaimable kernel memory (KiB): slab, per-cpu, kernel stacks, page tables. */
-function kernelKiB() {
-  const m = meminfo();
-  return m.SUnreclaim + (m.Percpu ?? 0) + m.KernelStack + m.PageTables;
-}
 
 /**
  * Memory per host beyond its own processes: the drop of MemAvailable across a deploy, minus the
@@ -401,12 +323,6 @@ async function memSample(hostNames, rangeNs, n, deployFn) {
     procs: p.count,
     procRss: p.rss / p.count,
   };
-}
-
-/** CPU time (ms) of this process and of the children it waited for (ip, mount, runc, the CLI and theirs). */
-function cpuMs() {
-  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * (1000 / 100);
 }
 
 // ---- the run -------------------------------------------------------------------------------

@@ -14,19 +14,8 @@
 // and removed at the end, also on failure or Ctrl-C.
 // Run as root after scripts/setup.sh (dist/ built, dockerd up): node bench/pool.mjs
 // BENCH_SIZES=10,30 BENCH_SINGLE_REPS=5 BENCH_POOL_REPS=1 BENCH_RESETS=5 BENCH_RESET=0 (skips part 2)
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  readlinkSync,
-  rmSync,
-  rmdirSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -34,6 +23,8 @@ import { Engine, configFromEnv } from '../dist/engine/index.js';
 import { hostNetns, loadRawRange, rangeNetns, resolveRange } from '../dist/model/index.js';
 import { RUNC_ROOT } from '../dist/runtimes/sandbox/runc.js';
 import { openStore } from '../dist/store/index.js';
+import { cpuMs, kernelKiB, meminfo, processesIn, rmdirTree, steadyMemAvailable } from './proc.mjs';
+import { median, ms, now, timed as timedWith } from './timing.mjs';
 
 const REF_FILE = new URL('../examples/two-tier.yaml', import.meta.url).pathname;
 const REF_SOURCE = readFileSync(REF_FILE, 'utf8');
@@ -67,8 +58,6 @@ const engine = new Engine(store, cfg, {
 const ACTOR = { kind: 'local-root' };
 const CLI = new URL('../bin/cyrange', import.meta.url).pathname;
 const CLI_ENV = { ...process.env, CYRANGE_STATE_DIR: cliStateDir, CYRANGE_MICROVM_ASSETS: ASSETS };
-const now = () => process.hrtime.bigint();
-const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 const sleep = (t) => new Promise((r) => setTimeout(r, t));
 const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
 
@@ -85,10 +74,6 @@ const checkpoint = () => {
 
 // ---- helpers -------------------------------------------------------------------------------
 
-function median(xs) {
-  const s = [...xs].filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  return s.length ? s[Math.floor(s.length / 2)] : Number.NaN;
-}
 const pad = (s, w) => String(s).padStart(w);
 const f0 = (x) => (Number.isFinite(x) ? x.toFixed(0) : '-');
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-');
@@ -96,85 +81,10 @@ const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : '-');
 const row = (cells, w = 10) => cells.map((c, i) => (i === 0 ? String(c).padEnd(w) : pad(c, w))).join('');
 const ratio = (a, b) => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}x` : '-');
 
-/** Spawns a command and resolves with its wall time, exit code and output. */
-function timed(argv, env = CLI_ENV) {
-  return new Promise((res) => {
-    const t = now();
-    const c = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let out = '';
-    let err = '';
-    c.stdout.on('data', (b) => {
-      out += b;
-    });
-    c.stderr.on('data', (b) => {
-      err += b;
-    });
-    c.on('error', (e) => res({ ms: ms(t), code: -1, out, err: String(e) }));
-    c.on('close', (code) => res({ ms: ms(t), code, out, err }));
-  });
-}
+/** A command's wall time, exit code and output, in the CLI's environment unless given another. */
+const timed = (argv, env = CLI_ENV) => timedWith(argv, env);
 
 const tail = (s) => s.trim().split('\n').slice(-4).join('; ');
-
-function meminfo() {
-  return Object.fromEntries(
-    readFileSync('/proc/meminfo', 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => {
-        const [k, v] = l.split(':');
-        return [k, Number.parseInt(v, 10)];
-      }),
-  );
-}
-
-/** MemAvailable (KiB) once it stops moving (two reads 200 ms apart within 2 MiB, at most ~3 s). */
-async function steadyMemAvailable() {
-  let prev = meminfo().MemAvailable;
-  for (let i = 0; i < 15; i++) {
-    await sleep(200);
-    const cur = meminfo().MemAvailable;
-    if (Math.abs(cur - prev) < 2048) return cur;
-    prev = cur;
-  }
-  return prev;
-}
-
-/** Unreclaimable kernel memory (KiB): slab, per-cpu, kernel stacks, page tables. */
-function kernelKiB() {
-  const m = meminfo();
-  return m.SUnreclaim + (m.Percpu ?? 0) + m.KernelStack + m.PageTables;
-}
-
-/** VmRSS and RssAnon (KiB) summed over every process whose network namespace is one of `names`. */
-function processesIn(names) {
-  const inodes = new Set();
-  for (const n of names)
-    try {
-      inodes.add(statSync(`/run/netns/${n}`).ino);
-    } catch {}
-  let rss = 0;
-  let anon = 0;
-  let count = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const m = /^net:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/ns/net`));
-      if (!m || !inodes.has(Number(m[1]))) continue;
-      const st = readFileSync(`/proc/${pid}/status`, 'utf8');
-      rss += Number(/VmRSS:\s+(\d+)/.exec(st)?.[1] ?? 0);
-      anon += Number(/RssAnon:\s+(\d+)/.exec(st)?.[1] ?? 0);
-      count++;
-    } catch {}
-  }
-  return { rss, anon, count };
-}
-
-/** CPU time (ms) of this process and of the children it waited for (ip, mount, runc, the CLI and theirs). */
-function cpuMs() {
-  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * (1000 / 100);
-}
 
 /** Jiffies of every CPU of the machine, busy and in all (idle and iowait are not busy): whoever runs. */
 function machineCpu() {
@@ -267,19 +177,6 @@ function leftovers() {
 }
 
 const leftCount = (l) => l.runc.length + l.netns.length + l.mounts.length + l.containers.length + l.cgroups.length + l.procs.length;
-
-function rmdirTree(dir) {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries) if (e.isDirectory()) rmdirTree(join(dir, e.name));
-  try {
-    rmdirSync(dir);
-  } catch {}
-}
 
 function removeLeftovers(l) {
   const q = (argv) => spawnSync(argv[0], argv.slice(1), { stdio: 'ignore' });
