@@ -16,6 +16,9 @@ await build({
   input: join(dist, 'cli', 'main.js'),
   platform: 'node',
   external: (id) => !id.startsWith('.') && !id.startsWith('/') && !BUNDLED.has(packageOf(id)),
+  // A layer's index.ts only re-exports: marked free of side effects, a command that imports one
+  // thing through it loads the module behind that thing, not the whole layer (validate: no engine).
+  treeshake: { moduleSideEffects: [{ test: /\/(model|store|sys|dataplane|runtimes|engine|api)\/index\.js$/, sideEffects: false }] },
   logLevel: 'warn',
   output: { dir: join(dist, 'bundle'), format: 'esm', minify: true, entryFileNames: 'main.js', chunkFileNames: '[name]-[hash].js' },
 });

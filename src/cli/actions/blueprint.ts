@@ -68,12 +68,6 @@ export function renderPlan(r: ResolvedRange): string {
   return `range ${r.name} (instance ${r.instance})\n\n${nets}\n\n${hosts}\n\n* primary interface\n`;
 }
 
-/** `validate FILE`. */
-export function validate(file: string, o: { as?: string }): void {
-  const { range } = loadBlueprintFile(file, undefined, actorFor(o.as));
-  process.stdout.write(`${file}: valid (${range.networks.length} networks, ${range.hosts.length} hosts)\n`);
-}
-
 /** `plan FILE`: the resolved range of a new instance, or the changes to a deployed one. */
 export async function plan(file: string, o: { name?: string; json?: boolean; as?: string }): Promise<void> {
   const { range, source } = loadBlueprintFile(file, o.name, actorFor(o.as));

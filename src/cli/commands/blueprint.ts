@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 
 const actions = () => import('../actions/blueprint.js');
+const validateAction = () => import('../actions/validate.js');
 
 /** `validate` and `plan`: pure commands that read a blueprint and touch nothing. */
 export function registerBlueprintCommands(program: Command): void {
@@ -9,7 +10,7 @@ export function registerBlueprintCommands(program: Command): void {
     .description('check a blueprint; exit 0 when valid, 2 with one line per problem otherwise')
     .argument('<file>', 'blueprint (YAML or JSON)')
     .option('--as <role>', 'check admission as this API role would get it (admin, instructor, student)')
-    .action(async (file: string, o: { as?: string }) => (await actions()).validate(file, o));
+    .action(async (file: string, o: { as?: string }) => (await validateAction()).validate(file, o));
 
   program
     .command('plan')
