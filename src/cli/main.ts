@@ -40,7 +40,7 @@ async function main(argv: readonly string[]): Promise<number> {
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  registerCommands(program);
+  registerCommands(program, argv[0]);
   program.hook('preAction', (_root, action) => {
     const path: string[] = [];
     for (let c: Command | null = action; c && c !== program; c = c.parent) path.unshift(c.name());
