@@ -1,5 +1,5 @@
 // Wall time of short CLI commands, as users run them (bin/cyrange, a new process each): `--help`,
-// `validate` of a 100-host blueprint, `ls` of an existing store, against `node -e 0` in the same
+// `validate` of a 100-host blueprint (JSON and YAML), `ls` of an existing store, against `node -e 0` in the same
 // run, then what each layer costs to import (commander, model, store, engine). Figures only, no
 // pass/fail; goals are printed next to them. No root needed.
 // BENCH_DISTS=dist-cli-base,dist-cli compares builds (each through CYRANGE_DIST), runs interleaved
@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
 import { median, timed } from './timing.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -17,19 +18,21 @@ const HOSTS = 100;
 const GOAL_MS = 150;
 
 const dir = mkdtempSync(join(tmpdir(), 'cyrange-bench-cli-'));
+const blueprint = {
+  name: 'bench',
+  networks: [0, 1, 2, 3].map((i) => ({ name: `n${i}`, subnet: `10.${i}.0.0/22` })),
+  vms: Array.from({ length: HOSTS }, (_, i) => ({ name: `h${i}`, interfaces: [{ network: `n${i % 4}` }] })),
+};
+// The same blueprint in both formats: YAML is what users write, and it costs more to parse.
 const file = join(dir, `h${HOSTS}.json`);
-writeFileSync(
-  file,
-  JSON.stringify({
-    name: 'bench',
-    networks: [0, 1, 2, 3].map((i) => ({ name: `n${i}`, subnet: `10.${i}.0.0/22` })),
-    vms: Array.from({ length: HOSTS }, (_, i) => ({ name: `h${i}`, interfaces: [{ network: `n${i % 4}` }] })),
-  }),
-);
+writeFileSync(file, JSON.stringify(blueprint));
+const yamlFile = join(dir, `h${HOSTS}.yaml`);
+writeFileSync(yamlFile, stringify(blueprint));
 
 const CASES = [
   ['--help', ['--help']],
   [`validate (${HOSTS} hosts)`, ['validate', file]],
+  [`validate (${HOSTS} hosts, YAML)`, ['validate', yamlFile]],
   ['ls', ['ls']],
 ];
 
