@@ -9,10 +9,10 @@ npm run --silent typecheck
 
 rc=0
 npx vitest run --reporter=default --reporter=json --outputFile=.test-results.json || rc=$?
-# The PostgreSQL pass: the store suite and the CLI/server suites that share one store, against a
-# throwaway cluster that test/global-setup.ts starts and stops (CYRANGE_TEST_DB=postgres).
+# The PostgreSQL pass: the store suite and the suites where CLI processes and a server share one store,
+# against a throwaway cluster that test/global-setup.ts starts and stops (CYRANGE_TEST_DB=postgres).
 CYRANGE_TEST_DB=postgres npx vitest run --reporter=default --reporter=json --outputFile=.test-results-pg.json \
-  src/store test/range-lifecycle.priv.test.ts test/concurrency.priv.test.ts || rc=$?
+  src/store test/range-lifecycle.priv.test.ts test/concurrency.priv.test.ts test/shared-store.priv.test.ts || rc=$?
 node -e '
   for (const [name, file] of [["sqlite", ".test-results.json"], ["postgres", ".test-results-pg.json"]]) {
     const r = JSON.parse(require("fs").readFileSync(file, "utf8"));
