@@ -61,17 +61,18 @@ export function checkDeployable(ctx: EngineContext, range: ResolvedRange): void 
     throw new CyrangeError('CYR_INVALID', `uplink namespace ${ctx.cfg.uplinkNetns} (CYRANGE_NAT_UPLINK_NETNS) does not exist`);
 }
 
-/** The error a failed deploy or repair ends with: the step it failed at, and that it was rolled back. */
-export function wrapFailure(instance: string, results: readonly StepResult[], e: unknown): Error {
+/**
+ * The error a failed deploy or repair ends with: the step it failed at, and that it was rolled back.
+ * Work its `signal` stopped says so, with the signal's reason, rather than naming a killed command.
+ */
+export function wrapFailure(instance: string, results: readonly StepResult[], e: unknown, signal?: AbortSignal): Error {
   if (e instanceof ValidationError) return e;
   const failed = results.find((r) => r.status === 'failed');
-  return new CyrangeError(
-    'CYR_DEPLOY_FAILED',
-    `deploy of "${instance}" failed at step ${failed?.step ?? '?'}: ${(e as Error).message}; rolled back`,
-    {
-      cause: e,
-    },
-  );
+  const at = failed?.step ?? '?';
+  const message = signal?.aborted
+    ? `deploy of "${instance}" stopped at step ${at}: ${signal.reason instanceof Error ? signal.reason.message : 'aborted'}; rolled back`
+    : `deploy of "${instance}" failed at step ${at}: ${(e as Error).message}; rolled back`;
+  return new CyrangeError('CYR_DEPLOY_FAILED', message, { cause: e });
 }
 
 /** Builds the range network (when `withNetwork`) and the given hosts: create, boot, wire, configure, start. */
@@ -105,6 +106,9 @@ export async function build(
   }
   // The metadata files and listener depend only on the plan: publish them while hosts come up.
   const metadata = withNetwork ? step(sctx, 'metadata', () => publishMetadata(range, ctx.cfg)) : null;
+  // Marked handled at once: it may fail while the hosts come up, before anything awaits it, and an
+  // unhandled rejection would end the process before the rollback. It is still awaited below.
+  metadata?.catch(() => {});
   try {
     await buildHosts(ctx, range, rctx, sctx, hosts, fault);
   } finally {

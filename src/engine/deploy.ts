@@ -46,7 +46,7 @@ export async function deploy(
       return { instance: range.instance, changed: true, steps: results, ms: Math.round(performance.now() - t0) };
     } catch (e) {
       await rollback(ctx, range, results);
-      throw wrapFailure(range.instance, results, e);
+      throw wrapFailure(range.instance, results, e, ctx.signal);
     }
   } finally {
     release();

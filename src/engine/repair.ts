@@ -63,6 +63,6 @@ export async function repair(ctx: EngineContext, record: RangeRecord, t0 = perfo
     return { instance: range.instance, changed: true, steps: results, ms: Math.round(performance.now() - t0) };
   } catch (e) {
     await ctx.store.setRangeStatus(range.instance, 'failed');
-    throw wrapFailure(range.instance, results, e);
+    throw wrapFailure(range.instance, results, e, ctx.signal);
   }
 }
