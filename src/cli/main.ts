@@ -54,7 +54,9 @@ async function main(argv: readonly string[]): Promise<number> {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 0;
       return EXIT_INVALID;
     }
-    return await report(e);
+    const status = await report(e);
+    // Work a signal stopped (see openEngine) exits 128 + the signal's number, as a shell reports it.
+    return typeof process.exitCode === 'number' && process.exitCode > 128 ? process.exitCode : status;
   }
 }
 

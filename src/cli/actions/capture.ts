@@ -10,7 +10,7 @@ export interface CaptureOptions {
 
 /** `capture INSTANCE NETWORK`: pcap to stdout or a file until signalled or the reader goes. */
 export async function capture(instance: string, network: string, o: CaptureOptions): Promise<void> {
-  const ctx = await openEngine();
+  const ctx = await openEngine({ signals: false });
   const stop = new AbortController();
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
   try {

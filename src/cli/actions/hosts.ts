@@ -46,7 +46,7 @@ function readPlugins(file: string): Record<string, RawPlugin> {
 /** `exec INSTANCE HOST -- CMD…`: the command's exit code becomes ours. */
 export async function exec(instance: string, host: string, cmd: string[]): Promise<void> {
   if (cmd[0] === '--') cmd.shift();
-  const ctx = await openEngine();
+  const ctx = await openEngine({ signals: false });
   try {
     process.exitCode = await ctx.engine.exec(instance, host, cmd);
   } finally {
@@ -56,7 +56,7 @@ export async function exec(instance: string, host: string, cmd: string[]): Promi
 
 /** `console INSTANCE HOST`: an interactive shell, raw mode on a terminal. */
 export async function openConsole(instance: string, host: string, o: { shell: string }): Promise<void> {
-  const ctx = await openEngine();
+  const ctx = await openEngine({ signals: false });
   const raw = process.stdin.isTTY === true;
   try {
     if (raw) process.stdin.setRawMode(true);
@@ -69,7 +69,7 @@ export async function openConsole(instance: string, host: string, o: { shell: st
 
 /** `watch`: re-wires docker hosts until signalled. */
 export async function watch(): Promise<void> {
-  const ctx = await openEngine({ progress: true });
+  const ctx = await openEngine({ progress: true, signals: false });
   const stop = new AbortController();
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
   try {

@@ -75,7 +75,7 @@ export async function limit(instance: string, host: string, network: string, o: 
 /** `stats INSTANCE`: once, or redrawn every `--watch` seconds until signalled. */
 export async function stats(instance: string, o: { json?: boolean; watch?: string | boolean }): Promise<void> {
   const every = o.watch === undefined || o.watch === false ? null : o.watch === true ? DEFAULT_WATCH_SECONDS : positive('--watch', o.watch);
-  const ctx = await openEngine();
+  const ctx = await openEngine({ signals: false });
   try {
     const show = async (redraw: boolean) => {
       const rows = await ctx.engine.stats(instance);
