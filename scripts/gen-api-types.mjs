@@ -34,7 +34,7 @@ export async function openapiDocument(dist = join(ROOT, 'dist')) {
   const { Engine, configFromEnv } = await import(url('engine/index.js'));
   const { openStore } = await import(url('store/index.js'));
   const stateDir = mkdtempSync(join(tmpdir(), 'cyrange-openapi-'));
-  const store = openStore({ stateDir });
+  const store = await openStore({ stateDir });
   try {
     const engine = new Engine(store, { ...configFromEnv({}), stateDir });
     const app = await buildServer({ engine, jobs: new JobRunner(), webRoot: null });
@@ -45,7 +45,7 @@ export async function openapiDocument(dist = join(ROOT, 'dist')) {
       await app.close();
     }
   } finally {
-    store.close();
+    await store.close();
     rmSync(stateDir, { recursive: true, force: true });
   }
 }
