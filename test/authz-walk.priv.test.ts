@@ -292,6 +292,8 @@ describe.skipIf(!IS_ROOT)('authorization walk over the OpenAPI document', () => 
     },
     'GET /api/jobs/{id}': { expect: [401, 404, 200, 404, 200, 200], prepare: () => ({ params: { id: deployJob } }) },
     'GET /api/jobs/{id}/events': { expect: [401, 404, 200, 404, 200, 200], kind: 'sse', prepare: () => ({ params: { id: deployJob } }) },
+    // The deploy job has ended: those who may cancel it hear that it cannot be (409).
+    'POST /api/jobs/{id}/cancel': { expect: [401, 404, 403, 404, 409, 409], prepare: () => ({ params: { id: deployJob } }) },
   };
 
   beforeAll(async () => {

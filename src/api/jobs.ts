@@ -10,6 +10,7 @@ import {
   processAlive,
   withLogContext,
 } from '../engine/index.js';
+import { CyrangeError } from '../model/index.js';
 
 /** A long operation (deploy, destroy, reconcile) run in the background, with its progress events. */
 export interface Job {
@@ -91,6 +92,8 @@ export class JobRunner {
   private readonly byInstance = new Map<string, Job>();
   /** Each running job's logger: its lines carry `{ job, range }`, a step's also `{ step, host }`. */
   private readonly loggers = new Map<string, Logger>();
+  /** What stops each running job: aborted by `cancel`, the job's engine work undoes itself. */
+  private readonly stops = new Map<string, AbortController>();
   /** Finished jobs' durations, for /metrics (the most recent `MAX_DURATIONS`). */
   readonly durations: Array<{ op: string; owner: string; seconds: number; ok: boolean }> = [];
 
@@ -130,8 +133,11 @@ export class JobRunner {
     for (const l of this.listeners.get(job.id) ?? []) l({ kind: 'event', event: e });
   }
 
-  /** Starts `fn` as a job; the job's events are the engine events of its instance meanwhile. */
-  start(op: Job['op'], instance: string, owner: string, fn: () => Promise<unknown>): Job {
+  /**
+   * Starts `fn` as a job; the job's events are the engine events of its instance meanwhile. `fn`
+   * gets the job's signal, which `cancel` aborts: run its engine work under it (`engine.withSignal`).
+   */
+  start(op: Job['op'], instance: string, owner: string, fn: (signal: AbortSignal) => Promise<unknown>): Job {
     const job: Job = {
       id: randomUUID(),
       op,
@@ -149,13 +155,15 @@ export class JobRunner {
     };
     this.jobs.set(job.id, job);
     this.byInstance.set(instance, job);
+    const stop = new AbortController();
+    this.stops.set(job.id, stop);
     this.save((r) => r.create({ id: job.id, op, instance, owner, startedAt: job.startedAt, server: currentProcess() }));
     const t0 = performance.now();
     const bindings = { job: job.id, range: instance, op };
     this.loggers.set(job.id, log().child(bindings));
     this.loggers.get(job.id)?.info({ owner }, 'job started');
     // Everything logged while the job runs (each command at debug level) carries the job and range.
-    void withLogContext(bindings, fn).then(
+    void withLogContext(bindings, () => fn(stop.signal)).then(
       (result) => this.finish(job, t0, 'succeeded', result, null),
       (e: { code?: string; message?: string }) =>
         this.finish(job, t0, 'failed', null, { code: e.code ?? 'CYR_INTERNAL', message: e.message ?? String(e) }),
@@ -163,7 +171,22 @@ export class JobRunner {
     return job;
   }
 
+  /**
+   * Cancels a running job of this server: its engine work stops and undoes what it did (a deploy
+   * rolls back), and the job ends `failed` saying who cancelled it. A job that has ended, or that
+   * another server process runs, is a conflict.
+   */
+  cancel(job: Job, by: string): void {
+    const stop = this.stops.get(job.id);
+    if (job.status !== 'running') throw new CyrangeError('CYR_CONFLICT', `job ${job.id} has already ended (${job.status})`);
+    if (!stop) throw new CyrangeError('CYR_CONFLICT', `job ${job.id} runs in another server process; cancel it there`);
+    if (stop.signal.aborted) return;
+    this.loggers.get(job.id)?.warn({ by }, 'job cancelled');
+    stop.abort(new Error(`cancelled by ${by}`));
+  }
+
   private finish(job: Job, t0: number, status: Job['status'], result: unknown, error: Job['error']): void {
+    this.stops.delete(job.id);
     job.status = status;
     job.result = result;
     job.error = error;
@@ -299,7 +322,7 @@ export async function reconcileOnStart(
     }
   };
   const started = instances.map((instance) => {
-    const job = jobs.start('reconcile', instance, 'system', () => bounded(() => engine.reconcile(instance)));
+    const job = jobs.start('reconcile', instance, 'system', (signal) => bounded(() => engine.withSignal(signal).reconcile(instance)));
     for (const j of interrupted) if (j.instance === instance) jobs.link(j.id, job.id);
     return job;
   });

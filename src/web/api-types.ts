@@ -428,6 +428,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/jobs/{id}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Cancel a running job: its work stops and undoes what it did (a deploy rolls back), and the job ends `failed` with "cancelled by USER" (admins and the job's owner; 409 when it has ended or another server process runs it) */
+    post: operations['cancelJob'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/jobs/{id}/events': {
     parameters: {
       query?: never;
@@ -3568,6 +3585,64 @@ export interface operations {
     responses: {
       /** @description A deploy, destroy or reconcile job, with the events the caller may see. */
       200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Job'];
+        };
+      };
+      /** @description No valid API token (`Authorization: Bearer TOKEN`, or a `?ticket=` where one is accepted). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or not visible to the caller. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The request was refused: `code` says why (403 `CYR_FORBIDDEN`: not allowed for this role; 409 `CYR_CONFLICT`: the object is busy or not in a state for this, `CYR_EXISTS`; 429 `CYR_RATE_LIMITED`). */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The operation failed (`CYR_RUNTIME`, `CYR_COMMAND_FAILED`, `CYR_DEPLOY_FAILED`, `CYR_INTERNAL`), the machine lacks something it needs (503 `CYR_UNAVAILABLE`), or it ran out of time (504 `CYR_TIMEOUT`). */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  cancelJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A deploy, destroy or reconcile job, with the events the caller may see. */
+      202: {
         headers: {
           [name: string]: unknown;
         };

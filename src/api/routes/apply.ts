@@ -99,8 +99,10 @@ export async function applyRoutes(app: FastifyInstance, opts: { engine: Engine; 
         });
       }
       if (body.replace !== true) refuseReplacements(stored, range, 'cannot be changed on the running range; send replace: true');
-      const job = jobs.start('deploy', rec.instance, user.name, () =>
-        engine.apply(range, source as string, actorOf(user), { replace: body.replace === true, owner: rec.owner ?? user.name }),
+      const job = jobs.start('deploy', rec.instance, user.name, (signal) =>
+        engine
+          .withSignal(signal)
+          .apply(range, source as string, actorOf(user), { replace: body.replace === true, owner: rec.owner ?? user.name }),
       );
       // The job is stored before the client hears of it: a server killed now leaves it interrupted, not unknown.
       await jobs.flush();

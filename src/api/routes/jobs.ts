@@ -53,6 +53,27 @@ export async function jobRoutes(app: FastifyInstance, opts: { engine: Engine; jo
     },
   );
 
+  app.post<{ Params: { id: string } }>(
+    '/jobs/:id/cancel',
+    {
+      schema: {
+        operationId: 'cancelJob',
+        tags: ['jobs'],
+        summary:
+          'Cancel a running job: its work stops and undoes what it did (a deploy rolls back), and the job ends `failed` with "cancelled by USER" (admins and the job\'s owner; 409 when it has ended or another server process runs it)',
+        response: { 202: ref('Job') },
+      },
+    },
+    async (req, reply) => {
+      const { job, full, seen } = await load(req);
+      const user = caller(req);
+      if (user.role !== 'admin' && job.owner !== user.name)
+        throw new CyrangeError('CYR_FORBIDDEN', `job ${job.id} is ${job.owner}'s: only they or an admin may cancel it`);
+      jobs.cancel(job, user.name);
+      return reply.code(202).send(linkedJobView(job, full, seen));
+    },
+  );
+
   app.get<{ Params: { id: string } }>(
     '/jobs/:id/events',
     {

@@ -118,7 +118,7 @@ export async function poolRoutes(app: FastifyInstance, opts: { engine: Engine; j
         studentReset: body.student_reset ?? false,
         ...(body.from_snapshot ? { fromSnapshot: body.from_snapshot } : {}),
       };
-      const job = jobs.start('deploy', body.name, user.name, () => engine.createPool(input));
+      const job = jobs.start('deploy', body.name, user.name, (signal) => engine.withSignal(signal).createPool(input));
       // The job is stored before the client hears of it: a server killed now leaves it interrupted, not unknown.
       await jobs.flush();
       return reply.code(202).header('location', `/api/jobs/${job.id}`).send({ job_id: job.id, pool: body.name });
@@ -174,7 +174,9 @@ export async function poolRoutes(app: FastifyInstance, opts: { engine: Engine; j
     async (req, reply) => {
       const user = caller(req);
       const p = await ownPool(engine, user, req.params.name);
-      const job = jobs.start('deploy', p.name, user.name, () => engine.resizePool(p.name, req.body.size, actorOf(user)));
+      const job = jobs.start('deploy', p.name, user.name, (signal) =>
+        engine.withSignal(signal).resizePool(p.name, req.body.size, actorOf(user)),
+      );
       // The job is stored before the client hears of it: a server killed now leaves it interrupted, not unknown.
       await jobs.flush();
       return reply.code(202).header('location', `/api/jobs/${job.id}`).send({ job_id: job.id, pool: p.name });
@@ -196,7 +198,7 @@ export async function poolRoutes(app: FastifyInstance, opts: { engine: Engine; j
     async (req, reply) => {
       const user = caller(req);
       const p = await ownPool(engine, user, req.params.name);
-      const job = jobs.start('destroy', p.name, user.name, () => engine.destroyPool(p.name));
+      const job = jobs.start('destroy', p.name, user.name, (signal) => engine.withSignal(signal).destroyPool(p.name));
       // The job is stored before the client hears of it: a server killed now leaves it interrupted, not unknown.
       await jobs.flush();
       return reply.code(202).header('location', `/api/jobs/${job.id}`).send({ job_id: job.id, pool: p.name });

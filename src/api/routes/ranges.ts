@@ -113,8 +113,8 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
       if (deployed)
         refuseReplacements(deployed.resolved, range, 'cannot be changed by a deploy; PUT /api/ranges/{name} with replace: true');
       const access = engine.access;
-      const job = jobs.start('deploy', range.instance, user.name, () =>
-        engine.apply(range, source as string, actorOf(user), {
+      const job = jobs.start('deploy', range.instance, user.name, (signal) =>
+        engine.withSignal(signal).apply(range, source as string, actorOf(user), {
           owner: user.name,
           // Checked again by the engine under the instance's lock: one deployed meanwhile is someone's.
           mayChange: (rec) => access && checkRights(access, user, rec, 'manage'),
@@ -165,7 +165,7 @@ export async function rangeRoutes(app: FastifyInstance, opts: { engine: Engine; 
     async (req, reply) => {
       const user = caller(req);
       const rec = await loadRange(engine, user, req.params.name, 'manage');
-      const job = jobs.start('destroy', rec.instance, user.name, () => engine.destroy(rec.instance));
+      const job = jobs.start('destroy', rec.instance, user.name, (signal) => engine.withSignal(signal).destroy(rec.instance));
       // The job is stored before the client hears of it: a server killed now leaves it interrupted, not unknown.
       await jobs.flush();
       return reply.code(202).header('location', `/api/jobs/${job.id}`).send({ job_id: job.id, instance: rec.instance });
