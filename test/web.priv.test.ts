@@ -281,6 +281,29 @@ describe.skipIf(!IS_ROOT || !existsSync(CHROMIUM))('web UI in Debian chromium', 
     expect(readFileSync(file).subarray(0, 4).toString('hex')).toBe('d4c3b2a1');
   });
 
+  it('Cancel stops a deploy in progress: it rolls back, says who cancelled it, and the range is not listed', async () => {
+    const name = uniqueName('webcancel');
+    const bp = await post('/api/blueprints', teacher, {
+      name: 'cancelme',
+      networks: [{ name: 'lan', subnet: '10.95.0.0/24' }],
+      vms: Array.from({ length: 12 }, (_, i) => ({ name: `h${i}`, interfaces: [{ network: 'lan' }] })),
+    });
+    expect(bp.id, JSON.stringify(bp)).toBeTruthy();
+    await page.click('nav >> text=Ranges');
+    await page.waitForSelector('[data-testid=ranges]');
+    await page.selectOption('[aria-label=blueprint]', String(bp.id));
+    await page.fill('[aria-label="instance name"]', name);
+    await page.click('button:text-is("Deploy")');
+    await page.click('button.cancel-job', { timeout: 10_000 });
+    const alert = page.locator('pre.error[role=alert]');
+    await alert.waitFor({ timeout: 60_000 });
+    expect(await alert.innerText()).toMatch(new RegExp(`deploy of "${name}" stopped at step \\S+: cancelled by teacher; rolled back`));
+    expect(await page.locator('button.cancel-job').count()).toBe(0);
+    expect(await page.locator('[data-testid=progress]').innerText()).toContain('rollback done');
+    await waitFor(async () => !(await page.locator('[data-testid=ranges]').innerText()).includes(name), 10_000);
+    expect(await page.locator('[data-testid=ranges]').innerText()).not.toContain(name);
+  });
+
   it('a student with one range lands on their copy, and sees only what is assigned to them', async () => {
     await page.goto(`${BASE}/#/`);
     await page.click('text=Sign out');

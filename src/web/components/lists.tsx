@@ -75,20 +75,30 @@ export function BlueprintSelect({
   );
 }
 
-/** A job's progress lines, then a notice of its outcome, then its error; each only when there is one. */
+/**
+ * A job's progress lines, then a notice of its outcome, then its error; each only when there is one.
+ * `onCancel`, while the job runs: a Cancel button (the job's work stops and undoes itself).
+ */
 export function JobOutput({
   progress,
   notice,
   error,
   testId,
+  onCancel,
 }: {
   progress: readonly string[];
   notice?: string;
   error: string;
   testId?: string;
+  onCancel?: (() => void) | undefined;
 }) {
   return (
     <>
+      {onCancel && (
+        <button type="button" className="cancel-job" onClick={onCancel}>
+          Cancel
+        </button>
+      )}
       {progress.length > 0 && (
         <pre className="progress" data-testid={testId}>
           {progress.join('\n')}

@@ -10,6 +10,8 @@ export function Ranges({ user, go }: { user: User; go: (path: string) => void })
   const [error, setError] = useState('');
   const [bp, setBp] = useState('');
   const [name, setName] = useState('');
+  /** The job running now, which Cancel stops. */
+  const [running, setRunning] = useState<string | null>(null);
   const canManage = user.role !== 'student';
   const load = useCallback(async () => {
     setRanges(await call(client.GET('/api/ranges')));
@@ -22,6 +24,7 @@ export function Ranges({ user, go }: { user: User; go: (path: string) => void })
     setProgress([]);
     try {
       const { job_id } = await start();
+      setRunning(job_id);
       const end = await followJob(job_id, (e: StepEvent) =>
         setProgress((p) => [
           ...p,
@@ -34,6 +37,17 @@ export function Ranges({ user, go }: { user: User; go: (path: string) => void })
       await load();
     } catch (err) {
       setError(err instanceof ApiError ? [err.message, ...err.problems.map((p) => p.line)].join('\n') : String(err));
+    } finally {
+      setRunning(null);
+    }
+  };
+
+  const cancel = async (jobId: string) => {
+    try {
+      await call(client.POST('/api/jobs/{id}/cancel', { params: { path: { id: jobId } } }));
+    } catch (err) {
+      // The job may have ended meanwhile (409): its end event says how.
+      setError(err instanceof ApiError ? err.message : String(err));
     }
   };
 
@@ -94,7 +108,12 @@ export function Ranges({ user, go }: { user: User; go: (path: string) => void })
           </button>
         </form>
       )}
-      <JobOutput progress={progress} error={error} testId="progress" />
+      <JobOutput
+        progress={progress}
+        error={error}
+        testId="progress"
+        onCancel={running && canManage ? () => void cancel(running) : undefined}
+      />
     </section>
   );
 }
