@@ -9,6 +9,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          setupFiles: ['test/store-setup.ts'],
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
           exclude: ['**/*.priv.test.ts'],
         },
@@ -17,6 +18,7 @@ export default defineConfig({
         // Tests on real namespaces and processes: one file at a time, since gc looks machine-wide.
         test: {
           name: 'priv',
+          setupFiles: ['test/store-setup.ts'],
           include: ['src/**/*.priv.test.ts', 'test/**/*.priv.test.ts'],
           fileParallelism: false,
           testTimeout: 60_000,

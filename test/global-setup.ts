@@ -9,17 +9,16 @@ const RUN = randomBytes(1).toString('hex');
 let cluster: PgCluster | null = null;
 
 /**
- * `CYRANGE_TEST_DB=postgres`: the run gets a throwaway PostgreSQL cluster. The store suite makes
- * one schema per store in database `cyrange_test` (CYRANGE_TEST_PG_URL); the CLI and servers the
- * tests start share database `cyrange` through CYRANGE_DATABASE_URL, as they share SQLite otherwise.
+ * `CYRANGE_TEST_DB=postgres`: the run gets a throwaway PostgreSQL cluster with database
+ * `cyrange_test` (CYRANGE_TEST_PG_URL). The store suite makes one schema per store in it, and each
+ * test file's CLI processes and servers share one schema of their own (test/store-setup.ts).
  */
 export function setup(): void {
   process.env.CYRANGE_TEST_RUN = RUN;
   if (process.env.CYRANGE_TEST_DB !== 'postgres' || process.env.CYRANGE_TEST_PG_URL) return;
   cluster = startCluster();
-  for (const db of ['cyrange_test', 'cyrange']) cluster.createDatabase(db);
+  cluster.createDatabase('cyrange_test');
   process.env.CYRANGE_TEST_PG_URL = cluster.urlFor('cyrange_test');
-  process.env.CYRANGE_DATABASE_URL = cluster.urlFor('cyrange');
 }
 
 function stopCluster(): void {

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, sseEvents } from './api-client.js';
 import { CYRANGE, IS_ROOT, cli, inNs, pings, tempStateDir, uniqueName, waitFor } from './helpers.js';
-import { ON_PG, dropTestStores, freshLocation } from './store-backend.js';
+import { ON_PG } from './store-backend.js';
 
 /**
  * A server and the CLI, two processes, share one store: SQLite in the state directory, or with
- * CYRANGE_TEST_DB=postgres a PostgreSQL schema of this file's own (CYRANGE_DATABASE_URL). What one
+ * CYRANGE_TEST_DB=postgres a PostgreSQL schema of this file's own (test/store-setup.ts). What one
  * of them makes, the other sees, changes and removes: ranges, NICs and users.
  */
 const ADMIN = 'shared-store-admin-token-0123456789';
@@ -33,8 +33,7 @@ describe.skipIf(!IS_ROOT)(`a server and the CLI share one store (${ON_PG ? 'Post
   const state = tempStateDir();
   const byCli = uniqueName('shcli');
   const byApi = uniqueName('shapi');
-  const env: NodeJS.ProcessEnv = {};
-  const run = (args: string[], input?: string) => cli(args, { stateDir: state.dir, env, ...(input ? { input } : {}) });
+  const run = (args: string[], input?: string) => cli(args, { stateDir: state.dir, ...(input ? { input } : {}) });
   let server: ChildProcess;
 
   /** Follows a job to its end event. */
@@ -44,12 +43,8 @@ describe.skipIf(!IS_ROOT)(`a server and the CLI share one store (${ON_PG ? 'Post
   }
 
   beforeAll(async () => {
-    if (ON_PG) {
-      const loc = await freshLocation();
-      if ('url' in loc) env.CYRANGE_DATABASE_URL = loc.url;
-    }
     server = spawn(CYRANGE, ['serve', '--port', String(PORT)], {
-      env: { ...process.env, CYRANGE_STATE_DIR: state.dir, CYRANGE_ADMIN_TOKEN: ADMIN, ...env },
+      env: { ...process.env, CYRANGE_STATE_DIR: state.dir, CYRANGE_ADMIN_TOKEN: ADMIN },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     expect(await waitFor(async () => (await fetch(`${BASE}/healthz`).catch(() => null))?.ok, 20_000, 200)).toBe(true);
@@ -61,7 +56,6 @@ describe.skipIf(!IS_ROOT)(`a server and the CLI share one store (${ON_PG ? 'Post
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
     state.cleanup();
-    await dropTestStores();
   }, 120_000);
 
   it('a range the CLI deploys is in the API with its hosts, and a NIC the API adds is in the CLI and the kernel', async () => {
