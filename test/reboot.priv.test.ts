@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../src/store/index.js';
 import { CYRANGE, IS_ROOT, ROOT, cli, runCmd, tempStateDir, uniqueName, waitFor } from './helpers.js';
+import { ON_PG, freshLocation } from './store-backend.js';
 
 const ADMIN = 'reboot-admin-token-0123456789';
 const ASSETS = process.env.CYRANGE_MICROVM_ASSETS ?? '/var/lib/cyrange/microvm';
@@ -235,10 +236,12 @@ describe.skipIf(!IS_ROOT)('surviving a reboot and a crashed server', () => {
     expect(unit).not.toContain(ADMIN);
     expect(unit).toMatch(/^EnvironmentFile=-\/etc\/default\/cyrange$/m);
     expect(unit).toMatch(/^WantedBy=multi-user\.target$/m);
-    // A state directory without docker hosts: no docker ordering.
+    // A store without docker hosts: no docker ordering. (On PostgreSQL a store is a schema, not a directory.)
     const bare = tempStateDir();
+    const loc = ON_PG ? await freshLocation() : null;
+    const bareEnv = loc && 'url' in loc ? { CYRANGE_DATABASE_URL: loc.url } : {};
     try {
-      const plain = await cli(['service', 'install', '--dry-run'], { stateDir: bare.dir });
+      const plain = await cli(['service', 'install', '--dry-run'], { stateDir: bare.dir, env: bareEnv });
       expect(plain.stdout).toMatch(/^After=network-online\.target$/m);
     } finally {
       bare.cleanup();
@@ -390,10 +393,15 @@ describe.skipIf(!IS_ROOT)('reconcile --all with nothing to do', () => {
   }, 120_000);
 
   /** Everything reconcile could touch: stored rows, namespaces, host processes, lock files. */
-  function snapshot(): string {
-    const db = new Database(join(state.dir, 'cyrange.db'), { readonly: true });
+  async function snapshot(): Promise<string> {
+    // The store the CLI uses: the state directory's SQLite, or CYRANGE_DATABASE_URL's schema.
+    const store = await openStore({ stateDir: state.dir });
     try {
-      const rows = db.prepare('SELECT instance, status, updated_at, resolved_json FROM ranges ORDER BY instance').all();
+      const rows = await store.db
+        .selectFrom('ranges')
+        .select(['instance', 'status', 'updated_at', 'resolved_json'])
+        .orderBy('instance')
+        .execute();
       const ns = names.flatMap((n) => owned(n).map((x) => `${x}:${statSync(`/run/netns/${x}`).ino}`));
       const files = names.flatMap((n) =>
         readdirSync(join(state.dir, 'run', n))
@@ -402,12 +410,12 @@ describe.skipIf(!IS_ROOT)('reconcile --all with nothing to do', () => {
       );
       return JSON.stringify({ rows, ns, files });
     } finally {
-      db.close();
+      await store.close();
     }
   }
 
   it('changes nothing, says so, and takes under a second for 10 ranges', async () => {
-    const before = snapshot();
+    const before = await snapshot();
     const t0 = performance.now();
     const text = await cli(['reconcile', '--all'], { stateDir: state.dir });
     const wall = performance.now() - t0;
@@ -426,6 +434,6 @@ describe.skipIf(!IS_ROOT)('reconcile --all with nothing to do', () => {
     process.stderr.write(
       `reconcile --all no-op for 10 ranges: ${ms} ms in the engine, ${Math.round(wall)} ms wall; ls ${Math.round(lsWall)} ms wall\n`,
     );
-    expect(snapshot()).toBe(before);
+    expect(await snapshot()).toBe(before);
   }, 60_000);
 });
