@@ -9,10 +9,15 @@ npm run --silent typecheck
 
 rc=0
 npx vitest run --reporter=default --reporter=json --outputFile=.test-results.json || rc=$?
-# The PostgreSQL pass: the store suite and the suites where CLI processes and a server share one store,
-# against a throwaway cluster that test/global-setup.ts starts and stops (CYRANGE_TEST_DB=postgres).
+# The PostgreSQL pass: the store suite and the suites whose CLI processes and servers keep ranges, users,
+# jobs and pools in the store, against a throwaway cluster that test/global-setup.ts starts and stops
+# (CYRANGE_TEST_DB=postgres; each test file gets a schema of its own, test/store-setup.ts).
+pg_suites=()
+for s in range-lifecycle concurrency shared-store api api-errors api-cancel authz-walk admission apply class reboot interrupt; do
+  pg_suites+=("test/$s.priv.test.ts")
+done
 CYRANGE_TEST_DB=postgres npx vitest run --reporter=default --reporter=json --outputFile=.test-results-pg.json \
-  src/store test/range-lifecycle.priv.test.ts test/concurrency.priv.test.ts test/shared-store.priv.test.ts || rc=$?
+  src/store "${pg_suites[@]}" || rc=$?
 node -e '
   for (const [name, file] of [["sqlite", ".test-results.json"], ["postgres", ".test-results-pg.json"]]) {
     const r = JSON.parse(require("fs").readFileSync(file, "utf8"));
